@@ -1,0 +1,123 @@
+"""Names of the Keras activations, losses and optimizers that sknnlite accepts.
+
+The lists are static so that parameter validation (and ``import sknnlite``)
+does not need to import Keras; ``tests/test_names.py`` checks that every name
+resolves in the installed Keras.
+"""
+
+# Element-wise activations (plus softmax-like row-wise ones). ``threshold`` is
+# left out: it needs extra arguments that a name cannot carry.
+ACTIVATIONS = frozenset(
+    {
+        "celu",
+        "elu",
+        "exponential",
+        "gelu",
+        "glu",
+        "hard_shrink",
+        "hard_sigmoid",
+        "hard_silu",
+        "hard_swish",
+        "hard_tanh",
+        "leaky_relu",
+        "linear",
+        "log_sigmoid",
+        "log_softmax",
+        "mish",
+        "relu",
+        "relu6",
+        "selu",
+        "sigmoid",
+        "silu",
+        "soft_shrink",
+        "softmax",
+        "softplus",
+        "softsign",
+        "sparse_plus",
+        "sparse_sigmoid",
+        "sparsemax",
+        "squareplus",
+        "swish",
+        "tanh",
+        "tanh_shrink",
+    }
+)
+
+OPTIMIZERS = frozenset(
+    {
+        "adadelta",
+        "adafactor",
+        "adagrad",
+        "adam",
+        "adamax",
+        "adamw",
+        "ftrl",
+        "lion",
+        "nadam",
+        "rmsprop",
+        "sgd",
+    }
+)
+
+# Keras' short aliases mapped to the canonical function names.
+LOSS_ALIASES = {
+    "bce": "binary_crossentropy",
+    "kld": "kl_divergence",
+    "mae": "mean_absolute_error",
+    "mape": "mean_absolute_percentage_error",
+    "mse": "mean_squared_error",
+    "msle": "mean_squared_logarithmic_error",
+}
+
+REGRESSION_LOSSES = frozenset(
+    {
+        "cosine_similarity",
+        "huber",
+        "log_cosh",
+        "mae",
+        "mape",
+        "mean_absolute_error",
+        "mean_absolute_percentage_error",
+        "mean_squared_error",
+        "mean_squared_logarithmic_error",
+        "mse",
+        "msle",
+        "poisson",
+    }
+)
+
+CLASSIFICATION_LOSSES = frozenset(
+    {
+        "auto",
+        "bce",
+        "binary_crossentropy",
+        "binary_focal_crossentropy",
+        "categorical_crossentropy",
+        "categorical_focal_crossentropy",
+        "categorical_hinge",
+        "hinge",
+        "kl_divergence",
+        "kld",
+        "sparse_categorical_crossentropy",
+        "squared_hinge",
+    }
+    # Regression losses are valid on encoded targets too (the tutorial tours
+    # them on a classification task); mape is accepted here only so that fit
+    # can reject it with the reason instead of a bare "not in the list".
+    | REGRESSION_LOSSES
+)
+
+
+def canonical_loss_name(loss):
+    """Return Keras' canonical function name for a loss name or callable.
+
+    Unknown callables give ``None``.
+    """
+    if isinstance(loss, str):
+        return LOSS_ALIASES.get(loss, loss)
+    name = getattr(loss, "__name__", None) or getattr(loss, "name", None)
+    if isinstance(name, str):
+        name = LOSS_ALIASES.get(name, name)
+        if name in CLASSIFICATION_LOSSES:
+            return name
+    return None

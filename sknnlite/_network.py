@@ -1,0 +1,123 @@
+"""The multilayer perceptron: its NumPy forward pass and its Keras twin.
+
+Prediction runs in NumPy, in float64, from the trained weights: it needs no
+TensorFlow import, costs microseconds per call instead of a Keras dispatch,
+and gives every row the same result whatever batch it is predicted in.
+"""
+
+import numpy as np
+from scipy import special
+
+_SELU_ALPHA = 1.6732632423543772848170429916717
+_SELU_SCALE = 1.0507009873554804934193349852946
+
+
+def _softmax(z):
+    z = z - z.max(axis=-1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def _log_softmax(z):
+    z = z - z.max(axis=-1, keepdims=True)
+    return z - np.log(np.exp(z).sum(axis=-1, keepdims=True))
+
+
+def _relu6(z):
+    return np.clip(z, 0.0, 6.0)
+
+
+def _softplus(z):
+    return np.logaddexp(0.0, z)
+
+
+def _elu(z):
+    return np.where(z > 0, z, np.expm1(np.minimum(z, 0.0)))
+
+
+# NumPy versions of Keras' activations with their Keras default arguments;
+# names missing here (glu, sparsemax, user callables) go through Keras ops.
+NUMPY_ACTIVATIONS = {
+    "linear": lambda z: z,
+    "relu": lambda z: np.maximum(z, 0.0),
+    "relu6": _relu6,
+    "leaky_relu": lambda z: np.where(z >= 0, z, 0.2 * z),
+    "tanh": np.tanh,
+    "sigmoid": special.expit,
+    "hard_sigmoid": lambda z: _relu6(z + 3.0) / 6.0,
+    "sparse_sigmoid": lambda z: np.clip(0.5 * (z + 1.0), 0.0, 1.0),
+    "softsign": lambda z: z / (1.0 + np.abs(z)),
+    "softplus": _softplus,
+    "elu": _elu,
+    "celu": _elu,
+    "selu": lambda z: _SELU_SCALE * np.where(z > 0, z, _SELU_ALPHA * np.expm1(np.minimum(z, 0.0))),
+    "gelu": lambda z: 0.5 * z * (1.0 + special.erf(z / np.sqrt(2.0))),
+    "silu": lambda z: z * special.expit(z),
+    "swish": lambda z: z * special.expit(z),
+    "hard_silu": lambda z: z * _relu6(z + 3.0) / 6.0,
+    "hard_swish": lambda z: z * _relu6(z + 3.0) / 6.0,
+    "hard_tanh": lambda z: np.clip(z, -1.0, 1.0),
+    "mish": lambda z: z * np.tanh(_softplus(z)),
+    "exponential": np.exp,
+    "log_sigmoid": lambda z: -_softplus(-z),
+    "tanh_shrink": lambda z: z - np.tanh(z),
+    "soft_shrink": lambda z: np.where(z > 0.5, z - 0.5, np.where(z < -0.5, z + 0.5, 0.0)),
+    "hard_shrink": lambda z: np.where(np.abs(z) > 0.5, z, 0.0),
+    "squareplus": lambda z: 0.5 * (z + np.sqrt(z * z + 4.0)),
+    "sparse_plus": lambda z: np.where(z <= -1, 0.0, np.where(z >= 1, z, 0.25 * (z + 1.0) ** 2)),
+    "softmax": _softmax,
+    "log_softmax": _log_softmax,
+}
+
+
+def apply_activation(activation, z):
+    """Apply a Keras activation (name or callable) to a float64 array."""
+    if isinstance(activation, str) and activation in NUMPY_ACTIVATIONS:
+        return NUMPY_ACTIVATIONS[activation](z)
+    import keras
+
+    fn = keras.activations.get(activation)
+    out = fn(keras.ops.convert_to_tensor(z, dtype="float64"))
+    return np.asarray(keras.ops.convert_to_numpy(out), dtype=np.float64)
+
+
+def forward(X, coefs, intercepts, activation, output_activation):
+    """Outputs of the MLP for the rows of ``X``, computed in float64."""
+    a = np.asarray(X, dtype=np.float64)
+    last = len(coefs) - 1
+    for i, (W, b) in enumerate(zip(coefs, intercepts)):
+        a = a @ W + b
+        a = apply_activation(output_activation if i == last else activation, a)
+    return a
+
+
+def glorot_uniform(rng, fan_in, fan_out):
+    """Keras' default Dense kernel initializer, drawn from a NumPy generator."""
+    limit = np.sqrt(6.0 / (fan_in + fan_out))
+    return rng.uniform(-limit, limit, size=(fan_in, fan_out))
+
+
+def initial_weights(rng, layer_sizes, activation):
+    """Fresh Glorot-uniform kernels and zero biases for the given layer sizes.
+
+    ``glu`` halves its input, so the next layer's fan-in is half the units.
+    """
+    coefs, intercepts = [], []
+    fan_in = layer_sizes[0]
+    for units in layer_sizes[1:]:
+        coefs.append(glorot_uniform(rng, fan_in, units))
+        intercepts.append(np.zeros(units))
+        fan_in = units // 2 if activation == "glu" else units
+    return coefs, intercepts
+
+
+def build_keras_model(n_features, hidden_layer_sizes, activation, n_outputs, output_activation, alpha=0.0):
+    """A ``keras.Sequential`` MLP: input -> hidden Dense layers -> output Dense."""
+    import keras
+
+    regularizer = keras.regularizers.L2(alpha) if alpha > 0 else None
+    layers = [keras.Input(shape=(n_features,))]
+    for units in hidden_layer_sizes:
+        layers.append(keras.layers.Dense(units, activation=activation, kernel_regularizer=regularizer))
+    layers.append(keras.layers.Dense(n_outputs, activation=output_activation, kernel_regularizer=regularizer))
+    return keras.Sequential(layers)

@@ -1,0 +1,25 @@
+"""scikit-learn's estimator checks, on test-sized and on default parameters."""
+
+import pytest
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from sknnlite import TinyNetClassifier, TinyNetRegressor
+
+# Small networks and fewer epochs keep each check fast; the checks must pass
+# on these and on the defaults alike, so nothing here may lower the bar.
+FAST_ESTIMATORS = [
+    TinyNetClassifier(hidden_layer_sizes=(16,), epochs=40, learning_rate=0.01),
+    TinyNetRegressor(hidden_layer_sizes=(16,), epochs=40, learning_rate=0.01),
+]
+DEFAULT_ESTIMATORS = [TinyNetClassifier(), TinyNetRegressor()]
+
+
+@parametrize_with_checks(FAST_ESTIMATORS)
+def test_sklearn_compatible_estimator(estimator, check):
+    check(estimator)
+
+
+@pytest.mark.slow
+@parametrize_with_checks(DEFAULT_ESTIMATORS)
+def test_sklearn_compatible_estimator_default_parameters(estimator, check):
+    check(estimator)
