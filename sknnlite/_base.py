@@ -10,7 +10,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._names import ACTIVATIONS, OPTIMIZERS
-from ._network import build_keras_model, forward, initial_weights
+from ._network import build_keras_model, forward, initial_weights, keras_weights
 from ._training import Architecture, train
 
 # Seeds for the in-graph shuffle; kept below 2**30 so seed + epoch fits int32.
@@ -104,7 +104,8 @@ class BaseTinyNet(BaseEstimator):
         column per network output.
         """
         hidden = _check_hidden_layer_sizes(self.hidden_layer_sizes)
-        output_activation = self.output_activation if self.output_activation is not None else output_activation
+        if self.output_activation is not None:
+            output_activation = self.output_activation
         rng = check_random_state(self.random_state)
         coefs, intercepts = initial_weights(rng, (X.shape[1], *hidden, n_outputs), self.activation)
         seed = rng.randint(0, _SEED_BOUND, size=2)
@@ -164,10 +165,14 @@ class BaseTinyNet(BaseEstimator):
         if model is None:
             hidden = tuple(W.shape[1] for W in self.coefs_[:-1])
             model = build_keras_model(
-                self.n_features_in_, hidden, self.activation, self.coefs_[-1].shape[1], self.out_activation_,
+                self.n_features_in_,
+                hidden,
+                self.activation,
+                self.coefs_[-1].shape[1],
+                self.out_activation_,
                 self.alpha,
             )
-            model.set_weights([w.astype(np.float32) for pair in zip(self.coefs_, self.intercepts_) for w in pair])
+            model.set_weights(keras_weights(self.coefs_, self.intercepts_))
             self.__dict__["_keras_model"] = model
         return model
 

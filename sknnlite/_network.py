@@ -85,7 +85,7 @@ def forward(X, coefs, intercepts, activation, output_activation):
     """Outputs of the MLP for the rows of ``X``, computed in float64."""
     a = np.asarray(X, dtype=np.float64)
     last = len(coefs) - 1
-    for i, (W, b) in enumerate(zip(coefs, intercepts)):
+    for i, (W, b) in enumerate(zip(coefs, intercepts, strict=True)):
         a = a @ W + b
         a = apply_activation(output_activation if i == last else activation, a)
     return a
@@ -109,6 +109,11 @@ def initial_weights(rng, layer_sizes, activation):
         intercepts.append(np.zeros(units))
         fan_in = units // 2 if activation == "glu" else units
     return coefs, intercepts
+
+
+def keras_weights(coefs, intercepts):
+    """The weights in ``keras.Model.set_weights`` order, as float32."""
+    return [w.astype(np.float32) for pair in zip(coefs, intercepts, strict=True) for w in pair]
 
 
 def build_keras_model(n_features, hidden_layer_sizes, activation, n_outputs, output_activation, alpha=0.0):

@@ -171,7 +171,9 @@ class TinyNetRegressor(RegressorMixin, BaseTinyNet):
         self._y_ndim = y.ndim
         targets = np.asarray(y, dtype=np.float32).reshape(y.shape[0], -1)
         self.n_outputs_ = targets.shape[1]
-        return self._fit_network(X, targets, n_outputs=self.n_outputs_, loss=self.loss, output_activation="linear")
+        return self._fit_network(
+            X, targets, n_outputs=self.n_outputs_, loss=self.loss, output_activation="linear"
+        )
 
     def predict(self, X):
         """Predict with the trained network.

@@ -25,13 +25,17 @@ from ._names import canonical_loss_name
 _PLUS_MINUS_LOSSES = {"hinge", "squared_hinge"}
 _SIGMOID_LOSSES = {"binary_crossentropy", "binary_focal_crossentropy"}
 # Losses that compare one output per sample with a 0/1 (or -1/+1) target.
-_SINGLE_OUTPUT_LOSSES = _SIGMOID_LOSSES | _PLUS_MINUS_LOSSES | {
-    "mean_squared_error",
-    "mean_absolute_error",
-    "mean_squared_logarithmic_error",
-    "huber",
-    "log_cosh",
-}
+_SINGLE_OUTPUT_LOSSES = (
+    _SIGMOID_LOSSES
+    | _PLUS_MINUS_LOSSES
+    | {
+        "mean_squared_error",
+        "mean_absolute_error",
+        "mean_squared_logarithmic_error",
+        "huber",
+        "log_cosh",
+    }
+)
 
 
 @dataclass(frozen=True)

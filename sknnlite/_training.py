@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._network import build_keras_model
+from ._network import build_keras_model, keras_weights
 
 # Architectures kept compiled per thread; each holds a small Keras model.
 _CACHE_SIZE = 16
@@ -47,8 +47,22 @@ class TrainingRun:
     final_learning_rate: float
 
 
-def train(architecture, X, y, *, coefs, intercepts, epochs, batch_size, shuffle, learning_rate,
-          learning_rate_decay, alpha, seed, verbose):
+def train(
+    architecture,
+    X,
+    y,
+    *,
+    coefs,
+    intercepts,
+    epochs,
+    batch_size,
+    shuffle,
+    learning_rate,
+    learning_rate_decay,
+    alpha,
+    seed,
+    verbose,
+):
     """Train from the given initial weights and return the trained ones.
 
     Training stops early, after the epoch where it happened, if the loss
@@ -190,15 +204,29 @@ class _GraphLoopTrainer:
 
         self.run_epochs = run_epochs
 
-    def train(self, X, y, *, coefs, intercepts, epochs, batch_size, shuffle, learning_rate,
-              learning_rate_decay, alpha, seed, verbose):
+    def train(
+        self,
+        X,
+        y,
+        *,
+        coefs,
+        intercepts,
+        epochs,
+        batch_size,
+        shuffle,
+        learning_rate,
+        learning_rate_decay,
+        alpha,
+        seed,
+        verbose,
+    ):
         import keras
         import tensorflow as tf
 
-        for layer, W, b in zip(self.dense_layers, coefs, intercepts):
+        for layer, W, b in zip(self.dense_layers, coefs, intercepts, strict=True):
             layer.kernel.assign(W.astype(np.float32))
             layer.bias.assign(b.astype(np.float32))
-        for variable, value in zip(self.optimizer.variables, self.initial_optimizer_state):
+        for variable, value in zip(self.optimizer.variables, self.initial_optimizer_state, strict=True):
             variable.assign(value)
         self.schedule.initial.assign(learning_rate)
         self.schedule.decay.assign(learning_rate_decay)
@@ -238,15 +266,29 @@ class _KerasFitTrainer:
     def __init__(self, architecture):
         self.architecture = architecture
 
-    def train(self, X, y, *, coefs, intercepts, epochs, batch_size, shuffle, learning_rate,
-              learning_rate_decay, alpha, seed, verbose):
+    def train(
+        self,
+        X,
+        y,
+        *,
+        coefs,
+        intercepts,
+        epochs,
+        batch_size,
+        shuffle,
+        learning_rate,
+        learning_rate_decay,
+        alpha,
+        seed,
+        verbose,
+    ):
         import keras
 
         a = self.architecture
         model = build_keras_model(
             a.n_features, a.hidden_layer_sizes, a.activation, a.n_outputs, a.output_activation, alpha
         )
-        model.set_weights([w.astype(np.float32) for pair in zip(coefs, intercepts) for w in pair])
+        model.set_weights(keras_weights(coefs, intercepts))
         optimizer = _make_optimizer(a.optimizer, _inverse_time_decay(learning_rate, learning_rate_decay))
         model.compile(optimizer=optimizer, loss=a.loss)
         batches = _shuffled_batches(X, y, batch_size, shuffle, np.random.RandomState(seed[0]))
