@@ -107,7 +107,7 @@ class BaseTinyNet(BaseEstimator):
         if self.output_activation is not None:
             output_activation = self.output_activation
         rng = check_random_state(self.random_state)
-        coefs, intercepts = initial_weights(rng, (X.shape[1], *hidden, n_outputs), self.activation)
+        coefs, intercepts = initial_weights(rng, (X.shape[1], *hidden, n_outputs))
         seed = rng.randint(0, _SEED_BOUND, size=2)
         architecture = Architecture(
             n_features=X.shape[1],

@@ -5,6 +5,8 @@ TensorFlow import, costs microseconds per call instead of a Keras dispatch,
 and gives every row the same result whatever batch it is predicted in.
 """
 
+import itertools
+
 import numpy as np
 from scipy import special
 
@@ -36,7 +38,7 @@ def _elu(z):
 
 
 # NumPy versions of Keras' activations with their Keras default arguments;
-# names missing here (glu, sparsemax, user callables) go through Keras ops.
+# user callables go through Keras ops.
 NUMPY_ACTIVATIONS = {
     "linear": lambda z: z,
     "relu": lambda z: np.maximum(z, 0.0),
@@ -97,17 +99,10 @@ def glorot_uniform(rng, fan_in, fan_out):
     return rng.uniform(-limit, limit, size=(fan_in, fan_out))
 
 
-def initial_weights(rng, layer_sizes, activation):
-    """Fresh Glorot-uniform kernels and zero biases for the given layer sizes.
-
-    ``glu`` halves its input, so the next layer's fan-in is half the units.
-    """
-    coefs, intercepts = [], []
-    fan_in = layer_sizes[0]
-    for units in layer_sizes[1:]:
-        coefs.append(glorot_uniform(rng, fan_in, units))
-        intercepts.append(np.zeros(units))
-        fan_in = units // 2 if activation == "glu" else units
+def initial_weights(rng, layer_sizes):
+    """Fresh Glorot-uniform kernels and zero biases for the given layer sizes."""
+    coefs = [glorot_uniform(rng, n_in, n_out) for n_in, n_out in itertools.pairwise(layer_sizes)]
+    intercepts = [np.zeros(n_out) for n_out in layer_sizes[1:]]
     return coefs, intercepts
 
 

@@ -6,7 +6,10 @@ from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import validate_data
 
 from ._base import BaseTinyNet, _restore_on_error
-from ._names import REGRESSION_LOSSES
+from ._names import REGRESSION_LOSSES, canonical_loss_name
+
+# Losses defined only for positive predictions, and the output that keeps them so.
+_POSITIVE_OUTPUTS = {"poisson": "exponential", "mean_squared_logarithmic_error": "softplus"}
 
 
 class TinyNetRegressor(RegressorMixin, BaseTinyNet):
@@ -26,7 +29,10 @@ class TinyNetRegressor(RegressorMixin, BaseTinyNet):
         ``"softplus"``, ``"linear"``, ``"elu"``, ``"selu"``, ``"gelu"``,
         ``"swish"``, ...) or a callable on tensors.
     output_activation : str, callable or None, default=None
-        Output activation; None means ``"linear"``.
+        Output activation; None means ``"linear"``, except for losses that
+        need positive predictions: ``"poisson"`` gets ``"exponential"`` (the
+        log link of a Poisson GLM) and ``"msle"`` gets ``"softplus"`` (Keras
+        clips negative predictions there, which stops the gradient).
     loss : str or callable, default="mse"
         A Keras regression loss: ``"mse"``, ``"mae"``, ``"mape"``,
         ``"msle"``, ``"huber"``, ``"log_cosh"``, ``"poisson"``,
@@ -171,8 +177,9 @@ class TinyNetRegressor(RegressorMixin, BaseTinyNet):
         self._y_ndim = y.ndim
         targets = np.asarray(y, dtype=np.float32).reshape(y.shape[0], -1)
         self.n_outputs_ = targets.shape[1]
+        output_activation = _POSITIVE_OUTPUTS.get(canonical_loss_name(self.loss), "linear")
         return self._fit_network(
-            X, targets, n_outputs=self.n_outputs_, loss=self.loss, output_activation="linear"
+            X, targets, n_outputs=self.n_outputs_, loss=self.loss, output_activation=output_activation
         )
 
     def predict(self, X):

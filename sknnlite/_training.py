@@ -200,7 +200,7 @@ class _GraphLoopTrainer:
                 epoch_loss = total / n_float
                 losses = losses.write(epoch - start, epoch_loss)
                 epoch += 1
-            return losses.stack()
+            return losses.stack()[: epoch - start]
 
         self.run_epochs = run_epochs
 

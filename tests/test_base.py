@@ -1,0 +1,239 @@
+"""Behaviour both estimators share: validation, state, reproducibility, ecosystem."""
+
+import pickle
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+import scipy.sparse as sp
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+from sklearn.model_selection import GridSearchCV, cross_val_score
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from sknnlite import TinyNetClassifier, TinyNetRegressor, _training
+
+FAST = dict(hidden_layer_sizes=(8,), epochs=20, learning_rate=0.01, random_state=0)
+
+
+def _data(n=120, seed=0):
+    X = np.random.RandomState(seed).uniform(size=(n, 5))
+    return X, (X.sum(axis=1) > 2.5).astype(int)
+
+
+@pytest.fixture(params=[TinyNetClassifier, TinyNetRegressor], ids=["classifier", "regressor"])
+def Estimator(request):
+    return request.param
+
+
+def _weights(est):
+    return [w.copy() for w in est.coefs_ + est.intercepts_]
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"activation": "relux"}, r"'activation' parameter .* must be a str among .*'relu'"),
+        ({"output_activation": "nope"}, r"'output_activation' parameter"),
+        ({"optimizer": "adamm"}, r"'optimizer' parameter .* must be a str among .*'adam'"),
+        ({"loss": "hinj"}, r"'loss' parameter .* must be a str among"),
+        ({"batch_size": -1}, r"'batch_size' parameter .* must be an int in the range \[1, inf\)"),
+        ({"epochs": 0}, r"'epochs' parameter .* must be an int in the range \[1, inf\)"),
+        ({"learning_rate": -0.1}, r"'learning_rate' parameter"),
+        ({"hidden_layer_sizes": (10, 0)}, r"hidden_layer_sizes must be a sequence of positive integers"),
+        ({"hidden_layer_sizes": (10, "a")}, r"hidden_layer_sizes must be a sequence of positive integers"),
+    ],
+)
+def test_bad_parameters_raise_at_fit_naming_what_is_allowed(Estimator, params, message):
+    est = Estimator(**params)  # nothing is checked in __init__
+    X, y = _data(20)
+    with pytest.raises(ValueError, match=message):
+        est.fit(X, y)
+
+
+@pytest.mark.parametrize(
+    ("X", "y", "error", "message"),
+    [
+        ([[np.nan, 1.0], [1.0, 2.0]], [0, 1], ValueError, "Input X contains NaN"),
+        ([[np.inf, 1.0], [1.0, 2.0]], [0, 1], ValueError, "Input X contains infinity"),
+        (np.empty((0, 2)), [], ValueError, "0 sample"),
+        ([["a", "b"], ["c", "d"]], [0, 1], ValueError, "could not convert string to float"),
+        (sp.csr_matrix(np.eye(2)), [0, 1], TypeError, "Sparse data was passed"),
+        ([[1.0], [2.0], [3.0]], [0, 1], ValueError, "inconsistent numbers of samples"),
+    ],
+)
+def test_bad_input_raises_a_clear_error(Estimator, X, y, error, message):
+    with pytest.raises(error, match=message):
+        Estimator(**FAST).fit(X, y)
+
+
+def test_nan_in_y_is_rejected(Estimator):
+    with pytest.raises(ValueError, match="NaN"):
+        Estimator(**FAST).fit([[0.0], [1.0], [2.0]], [0.0, np.nan, 1.0])
+
+
+def test_predict_before_fit_raises_not_fitted(Estimator):
+    with pytest.raises(NotFittedError):
+        Estimator().predict([[0.0]])
+    with pytest.raises(NotFittedError):
+        Estimator().model_  # noqa: B018
+
+
+def test_wrong_feature_count_at_predict(Estimator):
+    X, y = _data()
+    est = Estimator(**FAST).fit(X, y)
+    with pytest.raises(ValueError, match=r"X has 3 features, but .* is expecting 5 features"):
+        est.predict(X[:, :3])
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        dict(X=[[np.nan] * 5, [1.0] * 5], y=[0, 1]),
+        dict(X=np.ones((3, 5)), y=[1, 1, 1], params={"loss": "hinj"}),
+    ],
+)
+def test_a_failed_refit_leaves_the_fitted_estimator_untouched(Estimator, bad):
+    X, y = _data()
+    est = Estimator(**FAST).fit(X, y)
+    before, state = _weights(est), dict(est.__dict__)
+    prediction = est.predict(X)
+    est.set_params(**bad.get("params", {}))
+    with pytest.raises((ValueError, TypeError)):
+        est.fit(bad["X"], bad["y"])
+    assert est.n_features_in_ == 5 and est.__dict__.keys() == state.keys()
+    for a, b in zip(before, _weights(est), strict=True):
+        np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(est.predict(X), prediction)
+
+
+def test_a_single_class_refit_with_other_features_keeps_the_previous_fit():
+    X, y = _data()
+    est = TinyNetClassifier(**FAST).fit(X, y)
+    prediction = est.predict(X)
+    with pytest.raises(ValueError, match="only one class"):
+        est.fit(np.ones((4, 7)), [1, 1, 1, 1])
+    assert est.n_features_in_ == 5
+    np.testing.assert_array_equal(est.predict(X), prediction)
+
+
+def test_diverging_training_raises_and_keeps_the_previous_fit():
+    X, y = _data()
+    est = TinyNetRegressor(**FAST).fit(X, y)
+    prediction = est.predict(X)
+    with pytest.raises(ValueError, match=r"Training diverged: the loss became .* learning rate"):
+        est.set_params(learning_rate=1e30, optimizer="sgd").fit(X[:, :3], y * 1e6)
+    assert est.n_features_in_ == 5
+    np.testing.assert_array_equal(est.predict(X), prediction)
+
+
+def test_fitted_attributes(Estimator):
+    X, y = _data()
+    est = Estimator(**FAST).fit(X, y)
+    assert est.n_iter_ == 20 == len(est.loss_curve_) == len(est.history_["loss"])
+    assert est.t_ == 20 * 4
+    assert est.n_features_in_ == 5
+    assert [W.shape for W in est.coefs_] == [(5, 8), (8, 1)]
+    assert est.loss_curve_[-1] < est.loss_curve_[0]
+    assert not hasattr(est, "feature_names_in_")
+
+
+def test_model_is_the_trained_keras_model(Estimator):
+    X, y = _data()
+    est = Estimator(**FAST).fit(X, y)
+    model = est.model_
+    assert est.model_ is model
+    outputs = model.predict(X.astype(np.float32), verbose=0)
+    np.testing.assert_allclose(outputs.ravel(), est._forward(X).ravel(), atol=1e-5)
+    clone_of_fitted = pickle.loads(pickle.dumps(est))
+    assert "_keras_model" not in clone_of_fitted.__dict__
+    assert clone_of_fitted.model_.count_params() == model.count_params()
+
+
+def test_pandas_input_keeps_and_checks_feature_names(Estimator):
+    X, y = _data()
+    frame = pd.DataFrame(X, columns=list("abcde"))
+    est = Estimator(**FAST).fit(frame, pd.Series(y))
+    np.testing.assert_array_equal(est.feature_names_in_, list("abcde"))
+    with pytest.warns(UserWarning, match="does not have valid feature names"):
+        np.testing.assert_array_equal(est.predict(frame), est.predict(X))
+    with pytest.raises(ValueError, match="feature names"):
+        est.predict(frame[list("edcba")])
+
+
+def test_same_random_state_same_fit_and_none_differs(Estimator):
+    X, y = _data()
+    a = Estimator(**FAST).fit(X, y)
+    b = Estimator(**FAST).fit(X, y)
+    for w1, w2 in zip(_weights(a), _weights(b), strict=True):
+        np.testing.assert_array_equal(w1, w2)
+    unseeded = dict(FAST, random_state=None)
+    c = Estimator(**unseeded).fit(X, y)
+    d = Estimator(**unseeded).fit(X, y)
+    assert not np.array_equal(c.coefs_[0], d.coefs_[0])
+
+
+def test_pickle_predicts_identically_in_a_new_process(Estimator, tmp_path):
+    X, y = _data()
+    est = Estimator(**FAST).fit(X, y)
+    path = tmp_path / "model.pkl"
+    path.write_bytes(pickle.dumps(est))
+    np.save(tmp_path / "X.npy", X)
+    code = (
+        "import pickle, sys, numpy as np; "
+        f"est = pickle.loads(open({str(path)!r}, 'rb').read()); "
+        f"np.save({str(tmp_path / 'out.npy')!r}, est.predict(np.load({str(tmp_path / 'X.npy')!r}))); "
+        "print('tensorflow' in sys.modules)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    np.testing.assert_array_equal(np.load(tmp_path / "out.npy"), est.predict(X))
+    assert result.stdout.strip() == "False"  # predicting needs no TensorFlow
+
+
+def test_pipeline_clone_and_cross_val_score():
+    X, y = _data(150)
+    pipe = make_pipeline(StandardScaler(), TinyNetClassifier(**FAST))
+    scores = cross_val_score(pipe, X, y, cv=3)
+    assert scores.mean() > 0.8
+    fitted = clone(pipe).fit(X, y)
+    assert fitted.score(X, y) > 0.8
+    unfitted = clone(fitted)
+    with pytest.raises(NotFittedError):
+        unfitted.predict(X)
+
+
+def test_grid_search_in_parallel_processes_matches_sequential():
+    X, y = _data(150)
+    grid = {"learning_rate": [0.001, 0.03], "activation": ["relu", "tanh"]}
+    searches = [
+        GridSearchCV(TinyNetClassifier(**dict(FAST, learning_rate=0.01)), grid, cv=3, n_jobs=n_jobs).fit(X, y)
+        for n_jobs in (1, 2)
+    ]
+    assert searches[0].best_params_ == searches[1].best_params_
+    np.testing.assert_allclose(
+        searches[0].cv_results_["mean_test_score"], searches[1].cv_results_["mean_test_score"]
+    )
+
+
+def _rss_mb():
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    raise AssertionError("no VmRSS")
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/self/status")
+def test_many_fits_reuse_one_compiled_loop_and_do_not_grow_memory():
+    X, y = _data()
+    est = TinyNetClassifier(**FAST)
+    for i in range(100):
+        est.fit(X, y)
+        if i == 19:
+            rss_after_20 = _rss_mb()
+    assert _rss_mb() - rss_after_20 < 20
+    trainers = list(_training._local.trainers.values())
+    assert all(t.run_epochs.experimental_get_tracing_count() == 1 for t in trainers)

@@ -1,0 +1,127 @@
+import keras
+import numpy as np
+import pytest
+
+from sknnlite import TinyNetClassifier
+
+
+def _sum_threshold(n=250, seed=0):
+    # The second seed: five uniform inputs, class = sum > 2.5.
+    X = np.random.RandomState(seed).uniform(size=(n, 5))
+    return X, (X.sum(axis=1) > 2.5).astype(int)
+
+
+def _blobs(n_classes, n=240):
+    rng = np.random.RandomState(0)
+    y = np.arange(n) % n_classes
+    X = rng.normal(scale=0.4, size=(n, 2)) + np.column_stack([np.cos(y * 2.1), np.sin(y * 2.1)]) * 3
+    return X, y
+
+
+def test_the_tutorial_model_learns_the_sum_threshold():
+    X, y = _sum_threshold(500)
+    clf = TinyNetClassifier(hidden_layer_sizes=(20,), optimizer="rmsprop", epochs=150, random_state=0)
+    clf.fit(X[:250], y[:250])
+    assert clf.score(X[250:], y[250:]) > 0.9
+
+
+def test_hinge_with_plus_minus_one_labels_as_in_the_tutorial():
+    X, y = _sum_threshold()
+    y_pm1 = np.where(y == 1, 1, -1)
+    clf = TinyNetClassifier(hidden_layer_sizes=(20,), activation="tanh", loss="hinge", random_state=0)
+    clf.fit(X, y_pm1)
+    assert set(np.unique(clf.predict(X))) == {-1, 1}
+    assert clf.out_activation_ == "tanh"
+    assert clf.score(X, y_pm1) > 0.9
+
+
+@pytest.mark.parametrize(
+    "labels",
+    [
+        np.array(["no", "yes"]),
+        np.array([False, True]),
+        np.array([3, 7]),
+        np.array(["a", "b", "c"]),
+        np.array([-5, 0, 9]),
+    ],
+)
+def test_predict_returns_the_original_labels(labels):
+    X, codes = _blobs(len(labels))
+    y = labels[codes]
+    clf = TinyNetClassifier(hidden_layer_sizes=(8,), learning_rate=0.01, epochs=30, random_state=0).fit(X, y)
+    np.testing.assert_array_equal(clf.classes_, np.unique(labels))
+    assert clf.predict(X).dtype == y.dtype
+    assert clf.score(X, y) > 0.95
+
+
+LOSSES = [
+    "auto",
+    "binary_crossentropy",
+    "binary_focal_crossentropy",
+    "categorical_crossentropy",
+    "categorical_focal_crossentropy",
+    "sparse_categorical_crossentropy",
+    "hinge",
+    "squared_hinge",
+    "categorical_hinge",
+    "kl_divergence",
+    "poisson",
+    "cosine_similarity",
+    "mse",
+    "mae",
+    "msle",
+    "huber",
+    "log_cosh",
+    keras.losses.categorical_crossentropy,
+]
+
+
+@pytest.mark.parametrize("loss", LOSSES, ids=str)
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_every_classification_loss_trains_and_gives_probabilities(loss, n_classes):
+    X, y = _blobs(n_classes)
+    clf = TinyNetClassifier(hidden_layer_sizes=(8,), loss=loss, learning_rate=0.02, epochs=40, random_state=0)
+    clf.fit(X, y)
+    proba = clf.predict_proba(X)
+    assert proba.shape == (len(X), n_classes)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    assert (proba >= 0).all()
+    np.testing.assert_array_equal(clf.predict(X), clf.classes_[proba.argmax(axis=1)])
+    assert clf.score(X, y) > 0.9
+
+
+def test_proba_columns_follow_classes():
+    X, y = _blobs(3)
+    labels = np.array(["zebra", "ant", "moose"])[y]
+    clf = TinyNetClassifier(hidden_layer_sizes=(8,), learning_rate=0.02, epochs=30, random_state=0).fit(
+        X, labels
+    )
+    proba = clf.predict_proba(X)
+    for column, label in enumerate(clf.classes_):
+        assert proba[labels == label, column].mean() > 0.8
+
+
+def test_user_output_activation_is_used():
+    X, y = _blobs(2)
+    clf = TinyNetClassifier(
+        hidden_layer_sizes=(4,), loss="hinge", output_activation="linear", learning_rate=0.02, epochs=40
+    )
+    assert clf.fit(X, y).out_activation_ == "linear"
+    assert clf.score(X, y) > 0.9
+
+
+def test_single_class_is_rejected():
+    with pytest.raises(ValueError, match=r"at least 2 classes.*only one class"):
+        TinyNetClassifier().fit([[0.0], [1.0], [2.0]], ["a", "a", "a"])
+
+
+def test_continuous_and_multilabel_targets_are_rejected():
+    with pytest.raises(ValueError, match="Unknown label type"):
+        TinyNetClassifier().fit([[0.0], [1.0], [2.0]], [0.5, 1.5, 2.5])
+    with pytest.raises(ValueError, match="y should be a 1d array"):
+        TinyNetClassifier().fit([[0.0], [1.0]], [[0, 1], [1, 1]])
+
+
+def test_mape_is_rejected_for_classification_with_a_reason():
+    with pytest.raises(ValueError, match="loss='mape' cannot train a classifier"):
+        TinyNetClassifier(loss="mape").fit([[0.0], [1.0]], [0, 1])

@@ -1,0 +1,65 @@
+import numpy as np
+import pytest
+
+from sknnlite import TinyNetRegressor
+
+
+def _extrapolation(n=4000, seed=0):
+    # The first seed: four inputs, target x3 - x2, exact weights [0, 0, -1, 1].
+    X = np.random.RandomState(seed).uniform(size=(n, 4))
+    return X, X[:, 3] - X[:, 2]
+
+
+def test_fixed_learning_rate_finds_the_exact_linear_solution():
+    X, y = _extrapolation(24000)
+    reg = TinyNetRegressor(hidden_layer_sizes=(), learning_rate=0.01, batch_size=8, epochs=1, random_state=0)
+    reg.fit(X, y)
+    np.testing.assert_allclose(reg.coefs_[0].ravel(), [0, 0, -1, 1], atol=0.01)
+    X_test, y_test = _extrapolation(1000, seed=1)
+    assert np.sqrt(np.mean((reg.predict(X_test) - y_test) ** 2)) < 0.01
+
+
+def test_legacy_decay_reproduces_the_first_seeds_failure():
+    X, y = _extrapolation(24000)
+    reg = TinyNetRegressor(
+        hidden_layer_sizes=(), learning_rate_decay=0.1, batch_size=8, epochs=1, random_state=0
+    ).fit(X, y)
+    assert np.abs(reg.coefs_[0].ravel() - [0, 0, -1, 1]).max() > 0.2
+    assert reg.t_ == 3000
+
+
+@pytest.mark.parametrize("y_shape", [(200,), (200, 1), (200, 3)])
+def test_predict_has_the_shape_of_the_fitted_target(y_shape):
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(200, 3))
+    y = rng.normal(size=y_shape)
+    reg = TinyNetRegressor(hidden_layer_sizes=(8,), epochs=3, random_state=0).fit(X, y)
+    assert reg.predict(X).shape == y_shape
+    assert reg.predict(X).dtype == np.float64
+    assert reg.n_outputs_ == (1 if len(y_shape) == 1 else y_shape[1])
+
+
+def test_multi_output_regression_learns_each_target():
+    rng = np.random.RandomState(0)
+    X = rng.uniform(size=(500, 2))
+    Y = np.column_stack([X[:, 0] + X[:, 1], X[:, 0] - X[:, 1]])
+    reg = TinyNetRegressor(hidden_layer_sizes=(), learning_rate=0.05, epochs=60, random_state=0).fit(X, Y)
+    assert reg.score(X, Y) > 0.99
+
+
+@pytest.mark.parametrize(
+    "loss", ["mse", "mae", "mape", "msle", "huber", "log_cosh", "poisson", "mean_squared_error"]
+)
+def test_regression_losses_train(loss):
+    rng = np.random.RandomState(0)
+    X = rng.uniform(size=(300, 3))
+    y = 1.0 + X.sum(axis=1)
+    reg = TinyNetRegressor(hidden_layer_sizes=(16,), loss=loss, learning_rate=0.01, epochs=40, random_state=0)
+    reg.fit(X, y)
+    assert reg.loss_curve_[-1] < reg.loss_curve_[0]
+    assert reg.score(X, y) > 0.8
+
+
+def test_classification_losses_are_not_regression_losses():
+    with pytest.raises(ValueError, match="'loss' parameter of TinyNetRegressor must be"):
+        TinyNetRegressor(loss="hinge").fit([[0.0], [1.0]], [0.0, 1.0])
