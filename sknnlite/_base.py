@@ -1,14 +1,17 @@
 """The parameters, validation and fit/predict machinery both estimators share."""
 
 import functools
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ._diagnostics import diagnose, divergence_message
 from ._names import ACTIVATIONS, OPTIMIZERS
 from ._network import build_keras_model, forward, initial_weights, keras_weights
 from ._training import Architecture, train
@@ -135,18 +138,24 @@ class BaseTinyNet(BaseEstimator):
             verbose=self.verbose,
         )
         if not np.isfinite(run.loss_curve[-1]):
-            raise ValueError(
-                f"Training diverged: the loss became {run.loss_curve[-1]} at epoch "
-                f"{len(run.loss_curve)}. The learning rate ({self.learning_rate}) is probably "
-                "too high for this optimizer, or the inputs are not scaled (try "
-                "sklearn.preprocessing.StandardScaler in a Pipeline)."
-            )
+            raise ValueError(divergence_message(run.loss_curve[-1], len(run.loss_curve), self.learning_rate))
+        measured, messages = diagnose(
+            run.loss_curve,
+            learning_rate=self.learning_rate,
+            learning_rate_decay=self.learning_rate_decay,
+            n_steps=run.n_steps,
+            epochs=self.epochs,
+        )
+        for message in messages:
+            warnings.warn(f"{type(self).__name__}: {message}", ConvergenceWarning, stacklevel=4)
         self.coefs_ = run.coefs
         self.intercepts_ = run.intercepts
         self.loss_curve_ = run.loss_curve
         self.history_ = {"loss": list(run.loss_curve)}
         self.n_iter_ = len(run.loss_curve)
         self.t_ = run.n_steps
+        self.final_learning_rate_ = measured["final_learning_rate"]
+        self.diagnostics_ = {**measured, "messages": messages}
         self.out_activation_ = output_activation
         self.loss_ = loss
         self.__dict__.pop("_keras_model", None)

@@ -80,6 +80,14 @@ class TinyNetRegressor(RegressorMixin, BaseTinyNet):
         Number of epochs run.
     t_ : int
         Number of optimizer steps taken.
+    final_learning_rate_ : float
+        The learning rate at the end of training (after
+        ``learning_rate_decay``).
+    diagnostics_ : dict
+        What the convergence diagnostics measured (``final_learning_rate``,
+        ``learning_rate_fraction``, ``recent_loss_trend``, ``loss_range``)
+        and ``messages``, the causes found (each also issued as a
+        ``ConvergenceWarning``); empty when training converged.
     loss_ : str or callable
         The loss trained on.
     out_activation_ : str or callable

@@ -44,7 +44,6 @@ class TrainingRun:
     intercepts: list
     loss_curve: list
     n_steps: int
-    final_learning_rate: float
 
 
 def train(
@@ -125,10 +124,6 @@ def _make_optimizer(name, schedule):
     import keras
 
     return keras.optimizers.get({"class_name": name, "config": {"learning_rate": schedule}})
-
-
-def _final_learning_rate(learning_rate, decay, n_steps):
-    return learning_rate / (1.0 + decay * n_steps)
 
 
 def _report_epoch(progress, verbose, epoch, epochs, loss):
@@ -256,7 +251,6 @@ class _GraphLoopTrainer:
             intercepts=[layer.bias.numpy().astype(np.float64) for layer in self.dense_layers],
             loss_curve=loss_curve,
             n_steps=n_steps,
-            final_learning_rate=_final_learning_rate(learning_rate, learning_rate_decay, n_steps),
         )
 
 
@@ -306,7 +300,6 @@ class _KerasFitTrainer:
             intercepts=[np.asarray(layer.bias.numpy(), dtype=np.float64) for layer in dense],
             loss_curve=[float(v) for v in history.history["loss"]],
             n_steps=n_steps,
-            final_learning_rate=_final_learning_rate(learning_rate, learning_rate_decay, n_steps),
         )
 
 

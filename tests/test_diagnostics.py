@@ -1,0 +1,91 @@
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.exceptions import ConvergenceWarning
+
+from sknnlite import TinyNetClassifier, TinyNetRegressor
+from sknnlite._diagnostics import diagnose
+from sknnlite.datasets import make_extrapolation, make_sum_threshold
+
+
+def _diagnose(curve, learning_rate=0.01, learning_rate_decay=0.0, n_steps=100):
+    return diagnose(
+        curve,
+        learning_rate=learning_rate,
+        learning_rate_decay=learning_rate_decay,
+        n_steps=n_steps,
+        epochs=len(curve),
+    )
+
+
+def test_a_converged_curve_gives_no_message():
+    curve = list(np.exp(-np.arange(100) / 5.0) + 0.1)
+    measured, messages = _diagnose(curve)
+    assert messages == []
+    assert measured["recent_loss_trend"] < 0.01
+
+
+def test_a_curve_still_going_down_says_so():
+    curve = list(1.0 - np.arange(100) / 200.0)
+    measured, messages = _diagnose(curve)
+    assert measured["recent_loss_trend"] > 0.1
+    assert len(messages) == 1 and "still decreasing" in messages[0] and "epochs (now 100)" in messages[0]
+
+
+def test_noise_around_a_converged_loss_is_not_a_trend():
+    rng = np.random.RandomState(0)
+    curve = list(np.exp(-np.arange(200) / 10.0) + 1e-9 * rng.uniform(size=200))
+    assert _diagnose(curve)[1] == []
+
+
+def test_a_decayed_learning_rate_is_named_with_its_final_value():
+    measured, messages = _diagnose([1.0], learning_rate=0.001, learning_rate_decay=0.1, n_steps=30000)
+    assert measured["final_learning_rate"] == pytest.approx(0.001 / 3001)
+    assert "decayed to 3.33e-07" in messages[0] and "learning_rate_decay=0.1" in messages[0]
+
+
+def test_a_flat_loss_and_a_zero_learning_rate():
+    assert "hardly changed over 5 epochs" in _diagnose([0.7] * 5)[1][0]
+    assert "learning_rate=0" in _diagnose([0.7] * 5, learning_rate=0.0)[1][0]
+
+
+def test_the_first_seed_failure_explains_itself():
+    X, y = make_extrapolation(24000, random_state=0)
+    reg = TinyNetRegressor(
+        hidden_layer_sizes=(), learning_rate_decay=0.1, batch_size=8, epochs=1, random_state=0
+    )
+    with pytest.warns(
+        ConvergenceWarning, match=r"effective learning rate decayed to .* learning_rate_decay=0\.1"
+    ):
+        reg.fit(X, y)
+    assert reg.final_learning_rate_ < 0.01 * reg.learning_rate
+    assert reg.diagnostics_["messages"]
+
+
+def test_no_warning_when_training_converged():
+    X, y = make_extrapolation(2000, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        reg = TinyNetRegressor(hidden_layer_sizes=(), learning_rate=0.01, epochs=100, random_state=0).fit(
+            X, y
+        )
+    assert reg.diagnostics_["messages"] == []
+    assert reg.final_learning_rate_ == 0.01
+
+
+def test_too_few_epochs_warn_that_the_loss_was_still_decreasing():
+    X, y = make_sum_threshold(250, random_state=0)
+    with pytest.warns(ConvergenceWarning, match="still decreasing.*Raise epochs"):
+        TinyNetClassifier(hidden_layer_sizes=(20,), epochs=10, random_state=0).fit(X, y)
+
+
+def test_a_dead_relu_network_is_diagnosed():
+    X, y = make_sum_threshold(250, random_state=0)
+    X = X - 10.0
+    # With this seed all three ReLU units start (and stay) switched off for these inputs.
+    clf = TinyNetClassifier(hidden_layer_sizes=(3,), epochs=5, random_state=8)
+    with pytest.warns(ConvergenceWarning, match="hardly changed.*ReLU unit is dead"):
+        clf.fit(X, y)
+    assert not np.maximum(X @ clf.coefs_[0] + clf.intercepts_[0], 0).any()
+    assert clf.diagnostics_["loss_range"] < 1e-3
