@@ -69,3 +69,12 @@ def test_importing_the_package_and_datasets_does_not_import_tensorflow():
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.split() == ["False", "False"]
+
+
+def test_xor_is_solved_by_a_hidden_layer_and_not_without_one():
+    from sknnlite import TinyNetClassifier
+
+    X, y = make_xor(400, random_state=0)
+    options = dict(activation="tanh", learning_rate=0.03, epochs=150, random_state=0)
+    assert TinyNetClassifier(hidden_layer_sizes=(8,), **options).fit(X, y).score(X, y) > 0.95
+    assert TinyNetClassifier(hidden_layer_sizes=(), **options).fit(X, y).score(X, y) < 0.7

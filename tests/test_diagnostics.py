@@ -89,3 +89,13 @@ def test_a_dead_relu_network_is_diagnosed():
         clf.fit(X, y)
     assert not np.maximum(X @ clf.coefs_[0] + clf.intercepts_[0], 0).any()
     assert clf.diagnostics_["loss_range"] < 1e-3
+
+
+def test_a_mild_decay_is_not_reported():
+    measured, messages = _diagnose([1.0], learning_rate=0.01, learning_rate_decay=1e-4, n_steps=1000)
+    assert measured["learning_rate_fraction"] == pytest.approx(1 / 1.1)
+    assert messages == []
+
+
+def test_a_changing_loss_is_not_flat():
+    assert not any("hardly changed" in m for m in _diagnose([0.7, 0.69, 0.68, 0.675, 0.674])[1])
