@@ -147,7 +147,8 @@ class BaseTinyNet(BaseEstimator):
             epochs=self.epochs,
         )
         for message in messages:
-            warnings.warn(f"{type(self).__name__}: {message}", ConvergenceWarning, stacklevel=4)
+            # Level 5: past _fit_network, fit, _restore_on_error and _fit_context.
+            warnings.warn(f"{type(self).__name__}: {message}", ConvergenceWarning, stacklevel=5)
         self.coefs_ = run.coefs
         self.intercepts_ = run.intercepts
         self.loss_curve_ = run.loss_curve

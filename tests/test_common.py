@@ -5,6 +5,10 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sknnlite import TinyNetClassifier, TinyNetRegressor
 
+# Few epochs on the checks' tiny datasets rarely converge; the warning saying
+# so is expected here and tested in test_diagnostics.py.
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+
 # Small networks and fewer epochs keep each check fast; the checks must pass
 # on these and on the defaults alike, so nothing here may lower the bar.
 FAST_ESTIMATORS = [

@@ -99,3 +99,10 @@ def test_a_mild_decay_is_not_reported():
 
 def test_a_changing_loss_is_not_flat():
     assert not any("hardly changed" in m for m in _diagnose([0.7, 0.69, 0.68, 0.675, 0.674])[1])
+
+
+def test_the_warning_points_at_the_callers_line():
+    X, y = make_sum_threshold(50, random_state=0)
+    with pytest.warns(ConvergenceWarning) as caught:
+        TinyNetClassifier(hidden_layer_sizes=(4,), epochs=10, random_state=0).fit(X, y)
+    assert caught[0].filename == __file__
