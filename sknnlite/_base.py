@@ -101,11 +101,15 @@ class BaseTinyNet(BaseEstimator):
         self.verbose = verbose
 
     def _fit_network(self, X, targets, *, n_outputs, loss, output_activation):
-        """Train on validated ``X`` and encoded float32 ``targets``; set fitted state.
+        """Train on validated ``X`` and encoded ``targets``; set fitted state.
 
         ``targets`` is 1-D (integer class codes, for a sparse loss) or has one
-        column per network output.
+        column per network output. The network computes in X's float dtype,
+        as scikit-learn's MLP does: float64 data trains in float64, which lets
+        Adam settle on an exact optimum instead of jittering at float32's
+        rounding noise; float32 data trains in float32.
         """
+        dtype = X.dtype.name
         hidden = _check_hidden_layer_sizes(self.hidden_layer_sizes)
         if self.output_activation is not None:
             output_activation = self.output_activation
@@ -121,11 +125,12 @@ class BaseTinyNet(BaseEstimator):
             loss=loss,
             optimizer=self.optimizer,
             sparse_targets=targets.ndim == 1,
+            dtype=dtype,
         )
         run = train(
             architecture,
-            np.ascontiguousarray(X, dtype=np.float32),
-            targets,
+            np.ascontiguousarray(X),
+            np.ascontiguousarray(targets, dtype=dtype),
             coefs=coefs,
             intercepts=intercepts,
             epochs=self.epochs,
@@ -159,13 +164,16 @@ class BaseTinyNet(BaseEstimator):
         self.diagnostics_ = {**measured, "messages": messages}
         self.out_activation_ = output_activation
         self.loss_ = loss
+        # Predictions use what was trained, not parameters set after fitting.
+        self._architecture = architecture
+        self._alpha = self.alpha
         self.__dict__.pop("_keras_model", None)
         return self
 
     def _forward(self, X):
         check_is_fitted(self)
         X = validate_data(self, X, reset=False, dtype=[np.float64, np.float32])
-        return forward(X, self.coefs_, self.intercepts_, self.activation, self.out_activation_)
+        return forward(X, self.coefs_, self.intercepts_, self._architecture.activation, self.out_activation_)
 
     @property
     def model_(self):
@@ -173,16 +181,17 @@ class BaseTinyNet(BaseEstimator):
         check_is_fitted(self)
         model = self.__dict__.get("_keras_model")
         if model is None:
-            hidden = tuple(W.shape[1] for W in self.coefs_[:-1])
+            a = self._architecture
             model = build_keras_model(
-                self.n_features_in_,
-                hidden,
-                self.activation,
-                self.coefs_[-1].shape[1],
-                self.out_activation_,
-                self.alpha,
+                a.n_features,
+                a.hidden_layer_sizes,
+                a.activation,
+                a.n_outputs,
+                a.output_activation,
+                self._alpha,
+                a.dtype,
             )
-            model.set_weights(keras_weights(self.coefs_, self.intercepts_))
+            model.set_weights(keras_weights(self.coefs_, self.intercepts_, a.dtype))
             self.__dict__["_keras_model"] = model
         return model
 

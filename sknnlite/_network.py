@@ -106,18 +106,20 @@ def initial_weights(rng, layer_sizes):
     return coefs, intercepts
 
 
-def keras_weights(coefs, intercepts):
-    """The weights in ``keras.Model.set_weights`` order, as float32."""
-    return [w.astype(np.float32) for pair in zip(coefs, intercepts, strict=True) for w in pair]
+def keras_weights(coefs, intercepts, dtype="float32"):
+    """The weights in ``keras.Model.set_weights`` order."""
+    return [w.astype(dtype) for pair in zip(coefs, intercepts, strict=True) for w in pair]
 
 
-def build_keras_model(n_features, hidden_layer_sizes, activation, n_outputs, output_activation, alpha=0.0):
-    """A ``keras.Sequential`` MLP: input -> hidden Dense layers -> output Dense."""
+def build_keras_model(
+    n_features, hidden_layer_sizes, activation, n_outputs, output_activation, alpha=0.0, dtype="float32"
+):
+    """A ``keras.Sequential`` MLP: input -> hidden Dense layers -> output Dense, computing in ``dtype``."""
     import keras
 
     regularizer = keras.regularizers.L2(alpha) if alpha > 0 else None
-    layers = [keras.Input(shape=(n_features,))]
-    for units in hidden_layer_sizes:
-        layers.append(keras.layers.Dense(units, activation=activation, kernel_regularizer=regularizer))
-    layers.append(keras.layers.Dense(n_outputs, activation=output_activation, kernel_regularizer=regularizer))
+    options = dict(kernel_regularizer=regularizer, dtype=dtype)
+    layers = [keras.Input(shape=(n_features,), dtype=dtype)]
+    layers += [keras.layers.Dense(units, activation=activation, **options) for units in hidden_layer_sizes]
+    layers.append(keras.layers.Dense(n_outputs, activation=output_activation, **options))
     return keras.Sequential(layers)

@@ -183,7 +183,7 @@ class TinyNetRegressor(RegressorMixin, BaseTinyNet):
         """
         X, y = validate_data(self, X, y, multi_output=True, y_numeric=True, dtype=[np.float64, np.float32])
         self._y_ndim = y.ndim
-        targets = np.asarray(y, dtype=np.float32).reshape(y.shape[0], -1)
+        targets = y.reshape(y.shape[0], -1)
         self.n_outputs_ = targets.shape[1]
         output_activation = _POSITIVE_OUTPUTS.get(canonical_loss_name(self.loss), "linear")
         return self._fit_network(

@@ -67,7 +67,7 @@ class TargetEncoding:
         return 1 if self.kind == "binary" else self.n_classes
 
     def encode(self, codes):
-        """Encode integer class codes (0..n_classes-1) as float32 targets."""
+        """Encode integer class codes (0..n_classes-1) as float targets."""
         codes = np.asarray(codes)
         if self.kind == "codes":
             return codes.astype(np.float32)

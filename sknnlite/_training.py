@@ -34,6 +34,7 @@ class Architecture:
     loss: object
     optimizer: str
     sparse_targets: bool
+    dtype: str = "float32"
 
 
 @dataclass
@@ -143,14 +144,15 @@ class _GraphLoopTrainer:
         self.architecture = architecture
         a = architecture
         self.model = build_keras_model(
-            a.n_features, a.hidden_layer_sizes, a.activation, a.n_outputs, a.output_activation
+            a.n_features, a.hidden_layer_sizes, a.activation, a.n_outputs, a.output_activation, dtype=a.dtype
         )
         self.dense_layers = list(self.model.layers)
         self.schedule = _inverse_time_decay(0.001, 0.0)
         self.optimizer = _make_optimizer(a.optimizer, self.schedule)
         self.optimizer.build(self.model.trainable_variables)
         self.initial_optimizer_state = [v.numpy() for v in self.optimizer.variables]
-        self.alpha = tf.Variable(0.0, dtype=tf.float32, trainable=False)
+        dtype = tf.as_dtype(a.dtype)
+        self.alpha = tf.Variable(0.0, dtype=dtype, trainable=False)
         loss_fn = keras.losses.get(a.loss) if isinstance(a.loss, str) else a.loss
         model, optimizer, alpha = self.model, self.optimizer, self.alpha
         kernels = [layer.kernel for layer in self.dense_layers]
@@ -158,8 +160,8 @@ class _GraphLoopTrainer:
 
         @tf.function(
             input_signature=[
-                tf.TensorSpec([None, a.n_features], tf.float32),
-                tf.TensorSpec(y_shape, tf.float32),
+                tf.TensorSpec([None, a.n_features], dtype),
+                tf.TensorSpec(y_shape, dtype),
                 tf.TensorSpec([], tf.int32),
                 tf.TensorSpec([], tf.int32),
                 tf.TensorSpec([], tf.int32),
@@ -170,17 +172,17 @@ class _GraphLoopTrainer:
         def run_epochs(X, y, start, stop, batch_size, seed, shuffle):
             n = tf.shape(X)[0]
             steps = (n + batch_size - 1) // batch_size
-            n_float = tf.cast(n, tf.float32)
-            losses = tf.TensorArray(tf.float32, size=stop - start)
+            n_float = tf.cast(n, dtype)
+            losses = tf.TensorArray(dtype, size=stop - start)
             epoch = start
-            epoch_loss = tf.constant(0.0)
+            epoch_loss = tf.constant(0.0, dtype)
             while epoch < stop and tf.math.is_finite(epoch_loss):
                 order = tf.range(n)
                 if shuffle:
                     order = tf.random.experimental.stateless_shuffle(
                         order, seed=tf.stack([seed[0], seed[1] + epoch])
                     )
-                total = tf.constant(0.0)
+                total = tf.constant(0.0, dtype)
                 for step in tf.range(steps):
                     batch = order[step * batch_size : (step + 1) * batch_size]
                     X_batch = tf.gather(X, batch)
@@ -191,7 +193,7 @@ class _GraphLoopTrainer:
                         loss += alpha * tf.add_n([tf.reduce_sum(tf.square(k)) for k in kernels])
                     gradients = tape.gradient(loss, model.trainable_variables)
                     optimizer.apply(gradients, model.trainable_variables)
-                    total += loss * tf.cast(tf.shape(batch)[0], tf.float32)
+                    total += loss * tf.cast(tf.shape(batch)[0], dtype)
                 epoch_loss = total / n_float
                 losses = losses.write(epoch - start, epoch_loss)
                 epoch += 1
@@ -218,19 +220,17 @@ class _GraphLoopTrainer:
         import keras
         import tensorflow as tf
 
+        dtype = self.architecture.dtype
         for layer, W, b in zip(self.dense_layers, coefs, intercepts, strict=True):
-            layer.kernel.assign(W.astype(np.float32))
-            layer.bias.assign(b.astype(np.float32))
+            layer.kernel.assign(W.astype(dtype))
+            layer.bias.assign(b.astype(dtype))
         for variable, value in zip(self.optimizer.variables, self.initial_optimizer_state, strict=True):
             variable.assign(value)
         self.schedule.initial.assign(learning_rate)
         self.schedule.decay.assign(learning_rate_decay)
         self.alpha.assign(alpha)
 
-        args = (
-            tf.convert_to_tensor(X, tf.float32),
-            tf.convert_to_tensor(y, tf.float32),
-        )
+        args = (tf.convert_to_tensor(X, dtype), tf.convert_to_tensor(y, dtype))
         options = (tf.constant(batch_size), tf.constant(seed, tf.int32), tf.constant(bool(shuffle)))
         if verbose:
             progress = keras.utils.Progbar(epochs, verbose=1) if verbose == 1 else None
@@ -280,9 +280,9 @@ class _KerasFitTrainer:
 
         a = self.architecture
         model = build_keras_model(
-            a.n_features, a.hidden_layer_sizes, a.activation, a.n_outputs, a.output_activation, alpha
+            a.n_features, a.hidden_layer_sizes, a.activation, a.n_outputs, a.output_activation, alpha, a.dtype
         )
-        model.set_weights(keras_weights(coefs, intercepts))
+        model.set_weights(keras_weights(coefs, intercepts, a.dtype))
         optimizer = _make_optimizer(a.optimizer, _inverse_time_decay(learning_rate, learning_rate_decay))
         model.compile(optimizer=optimizer, loss=a.loss)
         batches = _shuffled_batches(X, y, batch_size, shuffle, np.random.RandomState(seed[0]))

@@ -141,6 +141,15 @@ def test_fitted_attributes(Estimator):
     assert not hasattr(est, "feature_names_in_")
 
 
+def test_parameters_set_after_fit_do_not_change_predictions(Estimator):
+    X, y = _data()
+    est = Estimator(**FAST).fit(X, y)
+    prediction = est.predict(X)
+    est.set_params(activation="tanh", hidden_layer_sizes=(3, 3), alpha=0.5)
+    np.testing.assert_array_equal(est.predict(X), prediction)
+    assert est.model_.count_params() == 5 * 8 + 8 + 8 + 1
+
+
 def test_model_is_the_trained_keras_model(Estimator):
     X, y = _data()
     est = Estimator(**FAST).fit(X, y)

@@ -63,3 +63,20 @@ def test_regression_losses_train(loss):
 def test_classification_losses_are_not_regression_losses():
     with pytest.raises(ValueError, match="'loss' parameter of TinyNetRegressor must be"):
         TinyNetRegressor(loss="hinge").fit([[0.0], [1.0]], [0.0, 1.0])
+
+
+def test_float64_data_lets_adam_settle_on_the_exact_solution():
+    # Seed 0 is where float32 training stopped mid-jitter (held-out RMSE 0.02).
+    X, y = _extrapolation(240_000)
+    reg = TinyNetRegressor(hidden_layer_sizes=(), learning_rate=0.01, batch_size=8, epochs=1, random_state=0)
+    reg.fit(X, y)
+    X_test, y_test = _extrapolation(1000, seed=1)
+    assert np.sqrt(np.mean((reg.predict(X_test) - y_test) ** 2)) < 1e-5
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_the_network_computes_in_the_dtype_of_X(dtype):
+    X, y = _extrapolation(200)
+    reg = TinyNetRegressor(hidden_layer_sizes=(4,), epochs=2, random_state=0).fit(X.astype(dtype), y)
+    assert reg.model_.layers[0].kernel.dtype == np.dtype(dtype).name
+    assert reg.predict(X).dtype == np.float64
