@@ -134,6 +134,16 @@ def _report_epoch(progress, verbose, epoch, epochs, loss):
         print(f"Epoch {epoch + 1}/{epochs} - loss: {loss:.6g}", flush=True)
 
 
+def _training_run(dense_layers, loss_curve, optimizer):
+    """Read the trained weights (as float64) and the step count off the Keras objects."""
+    return TrainingRun(
+        coefs=[np.asarray(layer.kernel.numpy(), dtype=np.float64) for layer in dense_layers],
+        intercepts=[np.asarray(layer.bias.numpy(), dtype=np.float64) for layer in dense_layers],
+        loss_curve=[float(v) for v in loss_curve],
+        n_steps=int(optimizer.iterations.numpy()),
+    )
+
+
 class _GraphLoopTrainer:
     """One Keras model, optimizer and compiled multi-epoch loop (TensorFlow)."""
 
@@ -245,13 +255,7 @@ class _GraphLoopTrainer:
             losses = self.run_epochs(*args, tf.constant(0), tf.constant(epochs), *options)
             loss_curve = [float(v) for v in losses.numpy()]
 
-        n_steps = int(self.optimizer.iterations.numpy())
-        return TrainingRun(
-            coefs=[layer.kernel.numpy().astype(np.float64) for layer in self.dense_layers],
-            intercepts=[layer.bias.numpy().astype(np.float64) for layer in self.dense_layers],
-            loss_curve=loss_curve,
-            n_steps=n_steps,
-        )
+        return _training_run(self.dense_layers, loss_curve, self.optimizer)
 
 
 class _KerasFitTrainer:
@@ -293,14 +297,7 @@ class _KerasFitTrainer:
             verbose=verbose,
             callbacks=[keras.callbacks.TerminateOnNaN()],
         )
-        n_steps = int(keras.ops.convert_to_numpy(optimizer.iterations))
-        dense = list(model.layers)
-        return TrainingRun(
-            coefs=[np.asarray(layer.kernel.numpy(), dtype=np.float64) for layer in dense],
-            intercepts=[np.asarray(layer.bias.numpy(), dtype=np.float64) for layer in dense],
-            loss_curve=[float(v) for v in history.history["loss"]],
-            n_steps=n_steps,
-        )
+        return _training_run(model.layers, history.history["loss"], optimizer)
 
 
 def _shuffled_batches(X, y, batch_size, shuffle, rng):
