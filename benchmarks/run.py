@@ -336,6 +336,56 @@ def _sknnlite_median(name, medians):
     return None
 
 
+def _medians(results):
+    """{(workload key, contender): (median seconds, quality)} for every timed row."""
+    return {
+        (key, name): (statistics.median(times), quality)
+        for key, _, _, rows in results
+        for name, times, quality in rows
+        if times
+    }
+
+
+def target_lines(results):
+    """Each target of the speed issue, with the measured ratio and whether it is met."""
+    m = _medians(results)
+
+    def ratio(key, ours, theirs):
+        if (key, ours) not in m or (key, theirs) not in m:
+            return None
+        return m[key, ours][0] / m[key, theirs][0]
+
+    checks = []
+    w2_mlp = ratio("W2", "sknnlite", "MLP (scikit-learn)")
+    if w2_mlp is not None:
+        gap = abs(m["W2", "sknnlite"][1] - m["W2", "MLP (scikit-learn)"][1])
+        checks.append(("W2 fit: sknnlite / MLPClassifier <= 1.0", w2_mlp, w2_mlp <= 1.0))
+        checks.append(("W2 held-out accuracy within 2 points of MLPClassifier", gap, gap <= 0.02))
+    w2_keras = ratio("W2", "sknnlite", "Keras model.fit")
+    if w2_keras is not None:
+        checks.append(("W2 fit: sknnlite / plain Keras defaults <= 0.1", w2_keras, w2_keras <= 0.1))
+    for n_jobs in (1, 2):
+        r = ratio("W3", f"sknnlite @ n_jobs={n_jobs}", f"MLP (scikit-learn) @ n_jobs={n_jobs}")
+        if r is not None:
+            checks.append((f"W3 grid, n_jobs={n_jobs}: sknnlite / MLPClassifier <= 1.0", r, r <= 1.0))
+    w1 = ratio("W1", "sknnlite", "MLP (scikit-learn)")
+    if w1 is not None:
+        rmse = m["W1", "sknnlite"][1]
+        checks.append(("W1 fit: sknnlite / MLPRegressor <= 1.0", w1, w1 <= 1.0))
+        checks.append(("W1 held-out RMSE < 1e-3", rmse, rmse < 1e-3))
+    one_row = ratio("W4", "sknnlite @ 1 rows", "MLP (scikit-learn) @ 1 rows")
+    if one_row is not None:
+        checks.append(("W4 predict 1 row: sknnlite / MLPClassifier <= 2", one_row, one_row <= 2.0))
+    bulk = ratio("W4", "sknnlite @ 240000 rows", "Keras model.predict @ 240000 rows")
+    if bulk is not None:
+        checks.append(("W4 predict 240000 rows: sknnlite / model.predict <= 1", bulk, bulk <= 1.0))
+    keras_w5 = [m[k][0] for k in m if k[0] == "W5" and k[1].startswith("Keras model.fit")]
+    if ("W5", "sknnlite") in m and keras_w5:
+        r = m["W5", "sknnlite"][0] / min(keras_w5)
+        checks.append(("W5 fit: sknnlite / best plain Keras <= 1.1", r, r <= 1.1))
+    return [f"- {'met' if ok else 'MISSED'}: {text} (measured {value:.3g})" for text, value, ok in checks]
+
+
 def plot(results, path):
     import matplotlib
 
@@ -343,7 +393,7 @@ def plot(results, path):
     import matplotlib.pyplot as plt
 
     fig, axes = plt.subplots(len(results), 1, figsize=(10, 3.2 * len(results)))
-    for ax, (title, _, rows) in zip(np.atleast_1d(axes), results, strict=True):
+    for ax, (_, title, _, rows) in zip(np.atleast_1d(axes), results, strict=True):
         timed = [(name, statistics.median(times)) for name, times, _ in rows if times]
         ax.barh(
             [n for n, _ in timed],
@@ -382,11 +432,11 @@ def main(argv=None):
     for key, spec in (("W1", w1), ("W2", w2), ("W3", w3), ("W5", w5)):
         if key in wanted:
             print(f"{key} ...", file=sys.stderr, flush=True)
-            results.append(run_fit_workload(spec(), args.runs, args.budget, args.only))
+            results.append((key, *run_fit_workload(spec(), args.runs, args.budget, args.only)))
         if key == "W3" and "W4" in wanted:
             print("W4 ...", file=sys.stderr, flush=True)
-            results.append(run_predict_workload(args.runs, args.budget, args.only))
-    body = [table(*r) for r in results]
+            results.append(("W4", *run_predict_workload(args.runs, args.budget, args.only)))
+    body = [table(*r[1:]) for r in results]
     header = [
         "# Benchmark results",
         "",
@@ -399,6 +449,13 @@ def main(argv=None):
         "once, there). 'sknnlite ÷ this' below 1 means sknnlite is faster. Keras itself is imported before "
         "any timing. Run k fits with seed k (random_state for sknnlite, MLP and SciKeras; Keras' global seed "
         "for plain Keras and keras.wrappers); the quality column is the median over runs.",
+        "",
+        "## Targets",
+        "",
+        *target_lines(results),
+        f"- {'met' if not tf_loaded else 'MISSED'}: `import sknnlite` does not import TensorFlow",
+        "",
+        "## Tables",
         "",
     ]
     text = "\n".join(header) + "\n\n".join(body) + "\n\n![time per workload](results.png)\n"
