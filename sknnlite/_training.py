@@ -3,7 +3,7 @@
 Building and tracing a Keras model costs far more than training a tiny one,
 so on the TensorFlow backend every fit of the same architecture reuses one
 model, one optimizer and one compiled training loop that runs all epochs in
-a single graph call (see ``../shared/PERF-NOTES.md``). Each fit resets the
+a single graph call (measured in ``benchmarks/RESULTS.md``). Each fit resets the
 weights and the optimizer state, so results do not depend on what ran
 before. Other Keras backends train through ``model.fit``.
 """
