@@ -14,7 +14,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from ._diagnostics import diagnose, divergence_message
 from ._names import ACTIVATIONS, OPTIMIZERS
 from ._network import build_keras_model, forward, initial_weights, keras_weights
-from ._training import Architecture, train
+from ._training import Architecture, TrainingOptions, train
 
 # Seeds for the in-graph shuffle; kept below 2**30 so seed + epoch fits int32.
 _SEED_BOUND = 2**30
@@ -127,10 +127,7 @@ class BaseTinyNet(BaseEstimator):
             sparse_targets=targets.ndim == 1,
             dtype=dtype,
         )
-        run = train(
-            architecture,
-            np.ascontiguousarray(X),
-            np.ascontiguousarray(targets, dtype=dtype),
+        options = TrainingOptions(
             coefs=coefs,
             intercepts=intercepts,
             epochs=self.epochs,
@@ -141,6 +138,9 @@ class BaseTinyNet(BaseEstimator):
             alpha=self.alpha,
             seed=seed,
             verbose=self.verbose,
+        )
+        run = train(
+            architecture, np.ascontiguousarray(X), np.ascontiguousarray(targets, dtype=dtype), options
         )
         if not np.isfinite(run.loss_curve[-1]):
             raise ValueError(divergence_message(run.loss_curve[-1], len(run.loss_curve), self.learning_rate))

@@ -9,6 +9,7 @@ before. Other Keras backends train through ``model.fit``.
 """
 
 import collections
+import dataclasses
 import math
 import threading
 from dataclasses import dataclass
@@ -47,23 +48,24 @@ class TrainingRun:
     n_steps: int
 
 
-def train(
-    architecture,
-    X,
-    y,
-    *,
-    coefs,
-    intercepts,
-    epochs,
-    batch_size,
-    shuffle,
-    learning_rate,
-    learning_rate_decay,
-    alpha,
-    seed,
-    verbose,
-):
-    """Train from the given initial weights and return the trained ones.
+@dataclass(frozen=True)
+class TrainingOptions:
+    """How one fit trains: initial weights, schedule, minibatching, seed, verbosity."""
+
+    coefs: list
+    intercepts: list
+    epochs: int
+    batch_size: int
+    shuffle: bool
+    learning_rate: float
+    learning_rate_decay: float
+    alpha: float
+    seed: np.ndarray
+    verbose: int
+
+
+def train(architecture, X, y, options):
+    """Train from ``options.coefs`` / ``options.intercepts`` and return the trained weights.
 
     Training stops early, after the epoch where it happened, if the loss
     becomes NaN or infinite; ``loss_curve`` then ends with that value.
@@ -74,20 +76,7 @@ def train(
         trainer = _cached_graph_trainer(architecture)
     else:
         trainer = _KerasFitTrainer(architecture)
-    return trainer.train(
-        X,
-        y,
-        coefs=coefs,
-        intercepts=intercepts,
-        epochs=epochs,
-        batch_size=min(batch_size, X.shape[0]),
-        shuffle=shuffle,
-        learning_rate=learning_rate,
-        learning_rate_decay=learning_rate_decay,
-        alpha=alpha,
-        seed=seed,
-        verbose=verbose,
-    )
+    return trainer.train(X, y, dataclasses.replace(options, batch_size=min(options.batch_size, X.shape[0])))
 
 
 def _cached_graph_trainer(architecture):
@@ -211,48 +200,33 @@ class _GraphLoopTrainer:
 
         self.run_epochs = run_epochs
 
-    def train(
-        self,
-        X,
-        y,
-        *,
-        coefs,
-        intercepts,
-        epochs,
-        batch_size,
-        shuffle,
-        learning_rate,
-        learning_rate_decay,
-        alpha,
-        seed,
-        verbose,
-    ):
+    def train(self, X, y, options):
         import keras
         import tensorflow as tf
 
-        dtype = self.architecture.dtype
-        for layer, W, b in zip(self.dense_layers, coefs, intercepts, strict=True):
+        o, dtype = options, self.architecture.dtype
+        for layer, W, b in zip(self.dense_layers, o.coefs, o.intercepts, strict=True):
             layer.kernel.assign(W.astype(dtype))
             layer.bias.assign(b.astype(dtype))
         for variable, value in zip(self.optimizer.variables, self.initial_optimizer_state, strict=True):
             variable.assign(value)
-        self.schedule.initial.assign(learning_rate)
-        self.schedule.decay.assign(learning_rate_decay)
-        self.alpha.assign(alpha)
+        self.schedule.initial.assign(o.learning_rate)
+        self.schedule.decay.assign(o.learning_rate_decay)
+        self.alpha.assign(o.alpha)
 
-        args = (tf.convert_to_tensor(X, dtype), tf.convert_to_tensor(y, dtype))
-        options = (tf.constant(batch_size), tf.constant(seed, tf.int32), tf.constant(bool(shuffle)))
-        if verbose:
-            progress = keras.utils.Progbar(epochs, verbose=1) if verbose == 1 else None
+        data = (tf.convert_to_tensor(X, dtype), tf.convert_to_tensor(y, dtype))
+        batching = (tf.constant(o.batch_size), tf.constant(o.seed, tf.int32), tf.constant(bool(o.shuffle)))
+        if o.verbose:
+            progress = keras.utils.Progbar(o.epochs, verbose=1) if o.verbose == 1 else None
             loss_curve = []
-            for epoch in range(epochs):
-                loss = float(self.run_epochs(*args, tf.constant(epoch), tf.constant(epoch + 1), *options)[0])
+            for epoch in range(o.epochs):
+                loss = float(self.run_epochs(*data, tf.constant(epoch), tf.constant(epoch + 1), *batching)[0])
                 loss_curve.append(loss)
-                _report_epoch(progress, verbose, epoch, epochs, loss)
+                _report_epoch(progress, o.verbose, epoch, o.epochs, loss)
                 if not math.isfinite(loss):
                     break
         else:
-            losses = self.run_epochs(*args, tf.constant(0), tf.constant(epochs), *options)
+            losses = self.run_epochs(*data, tf.constant(0), tf.constant(o.epochs), *batching)
             loss_curve = [float(v) for v in losses.numpy()]
 
         return _training_run(self.dense_layers, loss_curve, self.optimizer)
@@ -264,37 +238,28 @@ class _KerasFitTrainer:
     def __init__(self, architecture):
         self.architecture = architecture
 
-    def train(
-        self,
-        X,
-        y,
-        *,
-        coefs,
-        intercepts,
-        epochs,
-        batch_size,
-        shuffle,
-        learning_rate,
-        learning_rate_decay,
-        alpha,
-        seed,
-        verbose,
-    ):
+    def train(self, X, y, options):
         import keras
 
-        a = self.architecture
+        a, o = self.architecture, options
         model = build_keras_model(
-            a.n_features, a.hidden_layer_sizes, a.activation, a.n_outputs, a.output_activation, alpha, a.dtype
+            a.n_features,
+            a.hidden_layer_sizes,
+            a.activation,
+            a.n_outputs,
+            a.output_activation,
+            o.alpha,
+            a.dtype,
         )
-        model.set_weights(keras_weights(coefs, intercepts, a.dtype))
-        optimizer = _make_optimizer(a.optimizer, _inverse_time_decay(learning_rate, learning_rate_decay))
+        model.set_weights(keras_weights(o.coefs, o.intercepts, a.dtype))
+        optimizer = _make_optimizer(a.optimizer, _inverse_time_decay(o.learning_rate, o.learning_rate_decay))
         model.compile(optimizer=optimizer, loss=a.loss)
-        batches = _shuffled_batches(X, y, batch_size, shuffle, np.random.RandomState(seed[0]))
+        batches = _shuffled_batches(X, y, o.batch_size, o.shuffle, np.random.RandomState(o.seed[0]))
         history = model.fit(
             batches,
-            epochs=epochs,
+            epochs=o.epochs,
             shuffle=False,
-            verbose=verbose,
+            verbose=o.verbose,
             callbacks=[keras.callbacks.TerminateOnNaN()],
         )
         return _training_run(model.layers, history.history["loss"], optimizer)

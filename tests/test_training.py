@@ -3,7 +3,7 @@ import pytest
 
 from sknnlite import _training
 from sknnlite._network import initial_weights
-from sknnlite._training import Architecture, _cached_graph_trainer, _KerasFitTrainer, train
+from sknnlite._training import Architecture, TrainingOptions, _cached_graph_trainer, _KerasFitTrainer, train
 
 ARCH = Architecture(
     n_features=3,
@@ -39,10 +39,10 @@ def _train(architecture=ARCH, trainer=None, seed=(1, 2), **overrides):
         seed=np.array(seed),
         verbose=0,
     )
-    options.update(overrides)
+    options = TrainingOptions(**{**options, **overrides})
     if trainer is not None:
-        return trainer.train(X, y, **options)
-    return train(architecture, X, y, **options)
+        return trainer.train(X, y, options)
+    return train(architecture, X, y, options)
 
 
 def test_one_compiled_loop_serves_every_fit_of_an_architecture():
