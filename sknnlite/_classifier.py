@@ -5,7 +5,7 @@ from sklearn.base import ClassifierMixin, _fit_context
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import validate_data
 
 from ._base import BaseTinyNet, _restore_on_error
 from ._names import CLASSIFICATION_LOSSES
@@ -228,8 +228,8 @@ class TinyNetClassifier(ClassifierMixin, BaseTinyNet):
         proba : ndarray of shape (n_samples, n_classes)
             Rows sum to 1; columns follow ``classes_``.
         """
-        check_is_fitted(self)
-        return self._encoding.proba(self._forward(X))
+        outputs = self._forward(X)  # checks fitting before _encoding is read
+        return self._encoding.proba(outputs)
 
     def predict(self, X):
         """Predict class labels for the rows of X.
