@@ -15,13 +15,13 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from sknnlite import TinyNetClassifier, TinyNetRegressor, _training
+from sknnlite.datasets import make_sum_threshold
 
 FAST = dict(hidden_layer_sizes=(8,), epochs=20, learning_rate=0.01, random_state=0)
 
 
 def _data(n=120, seed=0):
-    X = np.random.RandomState(seed).uniform(size=(n, 5))
-    return X, (X.sum(axis=1) > 2.5).astype(int)
+    return make_sum_threshold(n, random_state=seed)
 
 
 @pytest.fixture(params=[TinyNetClassifier, TinyNetRegressor], ids=["classifier", "regressor"])

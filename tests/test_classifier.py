@@ -3,12 +3,7 @@ import numpy as np
 import pytest
 
 from sknnlite import TinyNetClassifier
-
-
-def _sum_threshold(n=250, seed=0):
-    # The second seed: five uniform inputs, class = sum > 2.5.
-    X = np.random.RandomState(seed).uniform(size=(n, 5))
-    return X, (X.sum(axis=1) > 2.5).astype(int)
+from sknnlite.datasets import make_sum_threshold
 
 
 def _blobs(n_classes, n=240):
@@ -19,14 +14,14 @@ def _blobs(n_classes, n=240):
 
 
 def test_the_tutorial_model_learns_the_sum_threshold():
-    X, y = _sum_threshold(500)
+    X, y = make_sum_threshold(500, random_state=0)
     clf = TinyNetClassifier(hidden_layer_sizes=(20,), optimizer="rmsprop", epochs=150, random_state=0)
     clf.fit(X[:250], y[:250])
     assert clf.score(X[250:], y[250:]) > 0.9
 
 
 def test_hinge_with_plus_minus_one_labels_as_in_the_tutorial():
-    X, y = _sum_threshold()
+    X, y = make_sum_threshold(250, random_state=0)
     y_pm1 = np.where(y == 1, 1, -1)
     clf = TinyNetClassifier(hidden_layer_sizes=(20,), activation="tanh", loss="hinge", random_state=0)
     clf.fit(X, y_pm1)

@@ -2,12 +2,12 @@ import numpy as np
 import pytest
 
 from sknnlite import TinyNetRegressor
+from sknnlite.datasets import make_extrapolation
 
 
 def _extrapolation(n=4000, seed=0):
     # The first seed: four inputs, target x3 - x2, exact weights [0, 0, -1, 1].
-    X = np.random.RandomState(seed).uniform(size=(n, 4))
-    return X, X[:, 3] - X[:, 2]
+    return make_extrapolation(n, random_state=seed)
 
 
 def test_fixed_learning_rate_finds_the_exact_linear_solution():
