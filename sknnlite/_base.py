@@ -1,20 +1,32 @@
 """The parameters, validation and fit/predict machinery both estimators share."""
 
+import copy
 import functools
+import sys
 import warnings
 from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
+from . import _routing
 from ._diagnostics import diagnose, divergence_message
 from ._names import ACTIVATIONS, OPTIMIZERS
-from ._network import build_keras_model, forward, initial_weights, keras_weights
-from ._training import Architecture, TrainingOptions, train
+from ._network import forward, initial_batch_norm, initial_weights, keras_weights, split_weights
+from ._training import (
+    Architecture,
+    GraphLoopTrainer,
+    KerasFitTrainer,
+    Objective,
+    TrainingOptions,
+    TrainingState,
+    graph_trainer_for,
+)
 
 # Seeds for the in-graph shuffle; kept below 2**30 so seed + epoch fits int32.
 _SEED_BOUND = 2**30
@@ -51,13 +63,82 @@ def _check_hidden_layer_sizes(hidden_layer_sizes):
     return tuple(int(s) for s in sizes)
 
 
+def _validation_stopping(X_val, score, n_iter_no_change, tol):
+    """A Keras callback implementing MLP's early stopping on a held-out score.
+
+    After every epoch it scores the validation rows; ``n_iter_no_change + 1``
+    epochs in a row without improving the best score by ``tol`` stop
+    training, and the weights of the best epoch are restored at the end.
+    """
+    import keras
+
+    class ValidationStopping(keras.callbacks.Callback):
+        def on_train_begin(self, logs=None):
+            self.scores, self.best_score, self.best_weights, self.no_improvement = [], -np.inf, None, 0
+
+        def on_epoch_end(self, epoch, logs=None):
+            outputs = keras.ops.convert_to_numpy(self.model(X_val, training=False))
+            current = float(score(np.asarray(outputs, dtype=np.float64)))
+            self.scores.append(current)
+            self.no_improvement = self.no_improvement + 1 if current < self.best_score + tol else 0
+            if current > self.best_score:
+                self.best_score, self.best_weights = current, self.model.get_weights()
+            if self.no_improvement > n_iter_no_change:
+                self.model.stop_training = True
+
+        def on_train_end(self, logs=None):
+            if self.best_weights is not None:
+                self.model.set_weights(self.best_weights)
+
+    return ValidationStopping()
+
+
+def _caller_level():
+    """The ``stacklevel`` that points a warning at the line that called into sknnlite."""
+    frame, level = sys._getframe(1), 1
+    while frame is not None and _is_library_frame(frame):
+        frame, level = frame.f_back, level + 1
+    return level
+
+
+def _is_library_frame(frame):
+    module = frame.f_globals.get("__name__", "")
+    return module.split(".")[0] == "sknnlite" or module == "sklearn.base"
+
+
+def _variable_dtype(model):
+    """The float dtype a Keras model computes in (its weights'), e.g. "float32"."""
+    import keras
+
+    weights = model.trainable_weights
+    return keras.backend.standardize_dtype(weights[0].dtype) if weights else keras.config.floatx()
+
+
+def _store_init_arguments(estimator, arguments):
+    """``__init__``'s body: store every argument unchanged, routed keywords included."""
+    arguments = dict(arguments)
+    extra = arguments.pop("routed_params")
+    for name in ("self", "__class__"):
+        arguments.pop(name, None)
+    for name, value in arguments.items():
+        setattr(estimator, name, value)
+    vars(estimator).update(extra)
+
+
 class BaseTinyNet(BaseEstimator):
-    """Base class for TinyNet estimators; not for direct use."""
+    """Base class for TinyNet estimators; not for direct use.
+
+    Subclasses define ``__init__`` (storing arguments with
+    ``_store_init_arguments``), ``_check_training_data``, ``_encode_targets``,
+    ``_target_layout`` and ``_validation_score``.
+    """
 
     _parameter_constraints: dict = {
         "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
         "activation": [StrOptions(ACTIVATIONS), callable],
         "output_activation": [None, StrOptions(ACTIVATIONS), callable],
+        "dropout": [Interval(Real, 0, 1, closed="left")],
+        "batch_normalization": ["boolean"],
         "optimizer": [StrOptions(OPTIMIZERS)],
         "learning_rate": [Interval(Real, 0, None, closed="left")],
         "learning_rate_decay": [Interval(Real, 0, None, closed="left")],
@@ -65,72 +146,116 @@ class BaseTinyNet(BaseEstimator):
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "epochs": [Interval(Integral, 1, None, closed="left")],
         "shuffle": ["boolean"],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "warm_start": ["boolean"],
+        "metrics": [None, list],
+        "callbacks": [None, list],
+        "model": [None, callable],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
     }
 
-    def __init__(
-        self,
-        hidden_layer_sizes=(100,),
-        *,
-        activation="relu",
-        output_activation=None,
-        loss,
-        optimizer="adam",
-        learning_rate=0.001,
-        learning_rate_decay=0.0,
-        alpha=0.0,
-        batch_size=32,
-        epochs=200,
-        shuffle=True,
-        random_state=None,
-        verbose=0,
-    ):
-        self.hidden_layer_sizes = hidden_layer_sizes
-        self.activation = activation
-        self.output_activation = output_activation
-        self.loss = loss
-        self.optimizer = optimizer
-        self.learning_rate = learning_rate
-        self.learning_rate_decay = learning_rate_decay
-        self.alpha = alpha
-        self.batch_size = batch_size
-        self.epochs = epochs
-        self.shuffle = shuffle
-        self.random_state = random_state
-        self.verbose = verbose
+    # -- parameters ---------------------------------------------------------
 
-    def _fit_network(self, X, targets, *, n_outputs, loss, output_activation):
-        """Train on validated ``X`` and encoded ``targets``; set fitted state.
+    def _extra_params(self):
+        """Keyword arguments beyond the signature: routed ones (and typos, rejected at fit)."""
+        names = set(self._get_param_names())
+        return {
+            name: value
+            for name, value in vars(self).items()
+            if name not in names and not name.startswith("_") and not name.endswith("_")
+        }
 
-        ``targets`` is 1-D (integer class codes, for a sparse loss) or has one
-        column per network output. The network computes in X's float dtype,
-        as scikit-learn's MLP does: float64 data trains in float64, which lets
-        Adam settle on an exact optimum instead of jittering at float32's
-        rounding noise; float32 data trains in float32.
+    def get_params(self, deep=True):
+        """Get parameters for this estimator, routed ``optimizer__*`` / ``loss__*`` / ``model__*`` included.
+
+        Parameters
+        ----------
+        deep : bool, default=True
+            Unused beyond scikit-learn's meaning (no nested estimators).
+
+        Returns
+        -------
+        params : dict
+            Parameter names mapped to their values.
         """
-        dtype = X.dtype.name
+        return {**super().get_params(deep=deep), **self._extra_params()}
+
+    def set_params(self, **params):
+        """Set parameters, routed ones (``optimizer__momentum=0.9``) included.
+
+        Parameters
+        ----------
+        **params : dict
+            Estimator parameters.
+
+        Returns
+        -------
+        self : estimator instance
+            Estimator instance.
+        """
+        for name in [name for name in params if _routing.is_routed(name)]:
+            setattr(self, name, params.pop(name))
+        return super().set_params(**params)
+
+    # -- training -----------------------------------------------------------
+
+    def _training_sample_weight(self, sample_weight, X, y, incremental):
+        sample_weight = _check_sample_weight(sample_weight, X, dtype=X.dtype, ensure_non_negative=True)
+        if not sample_weight.sum() > 0:
+            raise ValueError("sample_weight sums to zero: at least one sample needs a positive weight.")
+        return sample_weight
+
+    def _fit(self, X, y, sample_weight, *, incremental, classes=None):
+        """Shared body of ``fit`` and ``partial_fit``."""
+        _routing.check_extra_params(self, self._extra_params())
+        continuing = hasattr(self, "_state") and (incremental or self.warm_start)
+        X, y = self._check_training_data(X, y, reset=not continuing)
+        if continuing:
+            X = X.astype(self._objective.dtype, copy=False)
+        targets, y_score = self._encode_targets(y, first_call=not continuing, classes=classes)
+        sample_weight = self._training_sample_weight(sample_weight, X, y, incremental)
         hidden = _check_hidden_layer_sizes(self.hidden_layer_sizes)
-        if self.output_activation is not None:
-            output_activation = self.output_activation
-        rng = check_random_state(self.random_state)
-        coefs, intercepts = initial_weights(rng, (X.shape[1], *hidden, n_outputs))
+        if self.model is not None and self.alpha > 0:
+            raise ValueError(
+                "alpha penalizes the built-in MLP's kernels; with a model build function add "
+                "kernel_regularizer=keras.regularizers.L2(...) to its layers instead."
+            )
+
+        if continuing:
+            rng = self._random_state
+            self._check_same_network(X, hidden)
+            architecture, objective, state = self._architecture, self._objective, self._state
+        else:
+            rng = check_random_state(self.random_state)
+            self._random_state = rng
+            architecture, objective, state = self._new_network(X, y, hidden, rng)
+        targets = self._network_targets(targets)
         seed = rng.randint(0, _SEED_BOUND, size=2)
-        architecture = Architecture(
-            n_features=X.shape[1],
-            hidden_layer_sizes=hidden,
-            activation=self.activation,
-            n_outputs=n_outputs,
-            output_activation=output_activation,
-            loss=loss,
-            optimizer=self.optimizer,
-            sparse_targets=targets.ndim == 1,
-            dtype=dtype,
-        )
+
+        stopping = None
+        if self.early_stopping and not incremental:
+            X, X_val, targets, _, sample_weight, w_val, _, y_val = train_test_split(
+                X,
+                targets,
+                sample_weight,
+                y_score,
+                test_size=self.validation_fraction,
+                random_state=rng,
+                stratify=self._stratify_labels(y_score),
+            )
+
+            def score(outputs):
+                return self._validation_score(outputs, y_val, w_val)
+
+            stopping = _validation_stopping(X_val, score, self.n_iter_no_change, self.tol)
+
+        epochs = 1 if incremental else self.epochs
         options = TrainingOptions(
-            coefs=coefs,
-            intercepts=intercepts,
-            epochs=self.epochs,
+            epochs=epochs,
             batch_size=self.batch_size,
             shuffle=self.shuffle,
             learning_rate=self.learning_rate,
@@ -138,64 +263,235 @@ class BaseTinyNet(BaseEstimator):
             alpha=self.alpha,
             seed=seed,
             verbose=self.verbose,
+            initial_epoch=self.n_iter_ if continuing else 0,
         )
-        run = train(
-            architecture, np.ascontiguousarray(X), np.ascontiguousarray(targets, dtype=dtype), options
+        callbacks = copy.deepcopy(list(self.callbacks or []))
+        trainer = self._trainer(architecture, objective, options, bool(callbacks))
+        hooks = [*callbacks, stopping] if stopping is not None else callbacks
+        run = trainer.train(
+            np.ascontiguousarray(X),
+            np.ascontiguousarray(targets, dtype=objective.dtype),
+            sample_weight,
+            state,
+            options,
+            hooks,
         )
-        if not np.isfinite(run.loss_curve[-1]):
-            raise ValueError(divergence_message(run.loss_curve[-1], len(run.loss_curve), self.learning_rate))
-        measured, messages = diagnose(
-            run.loss_curve,
-            learning_rate=self.learning_rate,
-            learning_rate_decay=self.learning_rate_decay,
-            n_steps=run.n_steps,
-            epochs=self.epochs,
-        )
-        for message in messages:
-            # Level 5: past _fit_network, fit, _restore_on_error and _fit_context.
-            warnings.warn(f"{type(self).__name__}: {message}", ConvergenceWarning, stacklevel=5)
-        self.coefs_ = run.coefs
-        self.intercepts_ = run.intercepts
-        self.loss_curve_ = run.loss_curve
-        self.history_ = {"loss": list(run.loss_curve)}
-        self.n_iter_ = len(run.loss_curve)
+        loss_curve = run.loss_curve
+        if not np.isfinite(loss_curve[-1]):
+            raise ValueError(divergence_message(loss_curve[-1], len(loss_curve), self.learning_rate))
+        if not incremental:
+            measured, messages = diagnose(
+                loss_curve,
+                learning_rate=self.learning_rate,
+                learning_rate_decay=self.learning_rate_decay,
+                n_steps=run.n_steps - (self.t_ if continuing else 0),
+                epochs=epochs,
+            )
+            for message in messages:
+                warnings.warn(
+                    f"{type(self).__name__}: {message}", ConvergenceWarning, stacklevel=_caller_level()
+                )
+            self.diagnostics_ = {**measured, "messages": messages}
+            self.final_learning_rate_ = measured["final_learning_rate"]
+        elif not continuing:
+            self.diagnostics_ = {"messages": []}
+            self.final_learning_rate_ = self.learning_rate
+        else:
+            self.final_learning_rate_ = self.learning_rate / (1.0 + self.learning_rate_decay * run.n_steps)
+
+        history = {name: list(values) for name, values in run.history.items()}
+        if continuing:
+            history = {name: self.history_.get(name, []) + values for name, values in history.items()}
+        self.history_ = history
+        self.loss_curve_ = history["loss"]
+        self.n_iter_ = len(self.loss_curve_)
         self.t_ = run.n_steps
-        self.final_learning_rate_ = measured["final_learning_rate"]
-        self.diagnostics_ = {**measured, "messages": messages}
-        self.out_activation_ = output_activation
-        self.loss_ = loss
-        # Predictions use what was trained, not parameters set after fitting.
-        self._architecture = architecture
+        if stopping is not None:
+            self.validation_scores_ = stopping.scores
+            self.best_validation_score_ = stopping.best_score
+            self.best_loss_ = None
+        else:
+            self.validation_scores_ = None
+            self.best_validation_score_ = None
+            self.best_loss_ = float(np.min(self.loss_curve_))
+        self._set_network(architecture, objective, run.state, trainer)
         self._alpha = self.alpha
-        self.__dict__.pop("_keras_model", None)
         return self
 
-    def _forward(self, X):
+    def _new_network(self, X, y, hidden, rng):
+        """Architecture, objective and initial state for a fresh fit."""
+        dtype = X.dtype.name
+        if self.model is None:
+            n_outputs, loss, output_activation, sparse = self._target_layout()
+            if self.output_activation is not None:
+                output_activation = self.output_activation
+            architecture = Architecture(
+                n_features=X.shape[1],
+                hidden_layer_sizes=hidden,
+                activation=self.activation,
+                n_outputs=n_outputs,
+                output_activation=output_activation,
+                dropout=float(self.dropout),
+                batch_normalization=bool(self.batch_normalization),
+                dtype=dtype,
+            )
+            coefs, intercepts = initial_weights(rng, (X.shape[1], *hidden, n_outputs))
+            batch_norm = initial_batch_norm(hidden) if self.batch_normalization else None
+            weights = keras_weights(coefs, intercepts, batch_norm, dtype)
+            self.__dict__.pop("_custom_model", None)
+        else:
+            architecture = None
+            model = self._build_custom_model(X, y, rng)
+            dtype = _variable_dtype(model)
+            n_outputs, loss, output_activation, sparse = self._target_layout(model)
+            output_activation = None
+            weights = model.get_weights()
+            self.__dict__["_custom_model"] = model
+        self._check_routed_params(loss)
+        objective = Objective(
+            loss=loss,
+            loss_params=tuple(sorted(_routing.routed(self._extra_params(), "loss").items())),
+            optimizer=self.optimizer,
+            optimizer_params=tuple(sorted(_routing.routed(self._extra_params(), "optimizer").items())),
+            metrics=tuple(self.metrics or ()),
+            sparse_targets=sparse,
+            dtype=dtype,
+        )
+        self.out_activation_ = output_activation
+        self.loss_ = loss
+        return architecture, objective, TrainingState(weights)
+
+    def _check_routed_params(self, loss):
+        extra = self._extra_params()
+        _routing.check_optimizer_params(self.optimizer, _routing.routed(extra, "optimizer"))
+        _routing.check_loss_params(loss, _routing.routed(extra, "loss"))
+        if self.model is None and _routing.routed(extra, "model"):
+            raise ValueError(
+                "model__ parameters go to a model build function, but model=None (the built-in "
+                f"MLP); got {sorted('model__' + k for k in _routing.routed(extra, 'model'))}."
+            )
+
+    def _build_custom_model(self, X, y, rng):
+        n_outputs, loss, _, _ = self._target_layout()
+        meta = {
+            "n_features_in_": X.shape[1],
+            "X_dtype_": X.dtype,
+            "X_shape_": X.shape,
+            "n_outputs_expected_": n_outputs,
+            **self._target_meta(y),
+        }
+        if hasattr(self, "feature_names_in_"):
+            meta["feature_names_in_"] = self.feature_names_in_
+        from ._training import make_optimizer
+
+        compile_kwargs = {
+            "optimizer": make_optimizer(
+                self.optimizer, self.learning_rate, _routing.routed(self._extra_params(), "optimizer")
+            ),
+            "loss": loss,
+            "metrics": list(self.metrics or []),
+        }
+        provided = {
+            "n_features_in": X.shape[1],
+            "n_outputs": n_outputs,
+            "meta": meta,
+            "compile_kwargs": compile_kwargs,
+        }
+        return _routing.build_model(
+            self.model,
+            _routing.routed(self._extra_params(), "model"),
+            provided,
+            BaseEstimator.get_params(self, deep=False),
+            int(rng.randint(0, _SEED_BOUND)),
+        )
+
+    def _check_same_network(self, X, hidden):
+        if self.model is None and hidden != self._architecture.hidden_layer_sizes:
+            raise ValueError(
+                "warm_start and partial_fit continue training the fitted network, which has "
+                f"hidden_layer_sizes={self._architecture.hidden_layer_sizes}; got "
+                f"hidden_layer_sizes={hidden}. Fit a fresh estimator to change the architecture."
+            )
+
+    def _trainer(self, architecture, objective, options, has_callbacks):
+        """The engine for this call: the compiled graph loop where it can run, ``model.fit`` otherwise."""
+        import keras
+
+        graph = keras.backend.backend() == "tensorflow" and not has_callbacks
+        if architecture is None:  # a custom model: its trainer lives with the estimator
+            trainer = self.__dict__.get("_custom_trainer")
+            model = self.__dict__["_custom_model"]
+            if graph and isinstance(trainer, GraphLoopTrainer) and trainer.model is model:
+                return trainer
+            trainer = (
+                GraphLoopTrainer(model, objective, penalize=False)
+                if graph
+                else KerasFitTrainer(model, objective, options)
+            )
+            self.__dict__["_custom_trainer"] = trainer
+            return trainer
+        if graph:
+            return graph_trainer_for(architecture, objective)
+        return KerasFitTrainer(architecture.build(options.alpha), objective, options)
+
+    def _set_network(self, architecture, objective, state, trainer):
+        del trainer  # kept with the estimator only for custom models (see _trainer)
+        self._architecture = architecture
+        self._objective = objective
+        self._state = state
+        if architecture is not None:
+            n_layers = len(architecture.hidden_layer_sizes) + 1
+            self.coefs_, self.intercepts_, self._batch_norm = split_weights(
+                state.weights, n_layers, architecture.batch_normalization
+            )
+            self.__dict__.pop("_keras_model", None)
+
+    # -- prediction ---------------------------------------------------------
+
+    def _forward(self, X, pre_activation=False):
+        """Network outputs for X (before the output activation, if asked), float64."""
         check_is_fitted(self)
         X = validate_data(self, X, reset=False, dtype=[np.float64, np.float32])
-        return forward(X, self.coefs_, self.intercepts_, self._architecture.activation, self.out_activation_)
+        if self._architecture is None:
+            return self._custom_forward(X)
+        a = self._architecture
+        output_activation = "linear" if pre_activation else a.output_activation
+        return forward(X, self.coefs_, self.intercepts_, a.activation, output_activation, self._batch_norm)
+
+    def _custom_forward(self, X, chunk=65536):
+        import keras
+
+        model = self.model_
+        dtype = self._objective.dtype
+        parts = [
+            keras.ops.convert_to_numpy(model(X[i : i + chunk].astype(dtype), training=False))
+            for i in range(0, X.shape[0], chunk)
+        ]
+        return np.concatenate(parts).astype(np.float64).reshape(X.shape[0], -1)
 
     @property
     def model_(self):
-        """The trained network as a ``keras.Model`` (built on first access)."""
+        """The trained network as a ``keras.Model``.
+
+        For the built-in MLP it is built from the fitted weights on first
+        access; for a model build function it is the model that was trained.
+        """
         check_is_fitted(self)
+        if self._architecture is None:
+            return self.__dict__["_custom_model"]
         model = self.__dict__.get("_keras_model")
         if model is None:
             a = self._architecture
-            model = build_keras_model(
-                a.n_features,
-                a.hidden_layer_sizes,
-                a.activation,
-                a.n_outputs,
-                a.output_activation,
-                self._alpha,
-                a.dtype,
-            )
-            model.set_weights(keras_weights(self.coefs_, self.intercepts_, a.dtype))
+            model = a.build(self._alpha)
+            model.set_weights(self._state.weights)
             self.__dict__["_keras_model"] = model
         return model
 
+    def __sklearn_is_fitted__(self):
+        return hasattr(self, "_state")
+
     def __getstate__(self):
         state = super().__getstate__()
-        state.pop("_keras_model", None)
+        for name in ("_keras_model", "_custom_trainer"):
+            state.pop(name, None)
         return state

@@ -2,16 +2,25 @@
 
 import numpy as np
 from sklearn.base import ClassifierMixin, _fit_context
-from sklearn.preprocessing import LabelEncoder
+from sklearn.metrics import accuracy_score
 from sklearn.utils._param_validation import StrOptions
-from sklearn.utils.multiclass import check_classification_targets, type_of_target
+from sklearn.utils.class_weight import compute_class_weight
+from sklearn.utils.multiclass import (
+    check_classification_targets,
+    type_of_target,
+    unique_labels,
+)
 from sklearn.utils.validation import validate_data
 
-from ._base import BaseTinyNet, _restore_on_error
+from ._base import BaseTinyNet, _restore_on_error, _store_init_arguments
+from ._docs import fill_docstring
 from ._names import CLASSIFICATION_LOSSES
-from ._targets import encoding_for
+from ._targets import encoding_for, multilabel_encoding_for
+
+_TARGET_TYPES = ("binary", "multiclass", "multilabel-indicator")
 
 
+@fill_docstring
 class TinyNetClassifier(ClassifierMixin, BaseTinyNet):
     """Multilayer perceptron classifier built and trained with Keras 3.
 
@@ -19,93 +28,42 @@ class TinyNetClassifier(ClassifierMixin, BaseTinyNet):
     ``Dense``. Labels may be of any type scikit-learn accepts (ints, strings,
     bools); the classifier encodes them as the loss needs (integer codes,
     one-hot, 0/1 or -1/+1) and picks the matching output activation, so
-    ``predict`` always returns the original labels.
+    ``predict`` always returns the original labels. A label indicator
+    matrix ``y`` (multilabel) trains one sigmoid output per label.
 
     Parameters
     ----------
-    hidden_layer_sizes : tuple of int, default=(100,)
-        Units per hidden layer; ``()`` gives a linear (logistic) model.
-    activation : str or callable, default="relu"
-        Hidden activation: any Keras activation name (``"tanh"``,
-        ``"softsign"``, ``"sigmoid"``, ``"hard_sigmoid"``, ``"relu"``,
-        ``"softplus"``, ``"linear"``, ``"elu"``, ``"selu"``, ``"gelu"``,
-        ``"swish"``, ...) or a callable on tensors.
+    {network}
     output_activation : str, callable or None, default=None
         Output activation; None chooses it from the loss: softmax for
         categorical losses, sigmoid for binary crossentropy and regression
         losses, tanh for ``"hinge"`` and ``"squared_hinge"``.
     loss : str or callable, default="auto"
-        A Keras loss. ``"auto"`` is binary crossentropy for two classes and
-        sparse categorical crossentropy otherwise. Also accepted:
-        ``"binary_crossentropy"``, ``"categorical_crossentropy"``,
-        ``"sparse_categorical_crossentropy"``, the focal variants,
-        ``"hinge"``, ``"squared_hinge"``, ``"categorical_hinge"``,
-        ``"kl_divergence"``, ``"poisson"``, ``"cosine_similarity"``,
-        ``"mse"``, ``"mae"``, ``"msle"``, ``"huber"``, ``"log_cosh"``, or a
-        callable ``loss(y_true, y_pred)`` (trained on one-hot targets).
-    optimizer : str, default="adam"
-        A Keras optimizer name: ``"sgd"``, ``"rmsprop"``, ``"adagrad"``,
-        ``"adadelta"``, ``"adam"``, ``"adamax"``, ``"nadam"``, ``"adamw"``,
-        ``"ftrl"``, ``"lion"``, ``"adafactor"``.
-    learning_rate : float, default=0.001
-        Initial learning rate.
-    learning_rate_decay : float, default=0.0
-        Inverse-time decay per optimizer step, Keras' legacy ``decay``
-        argument: ``lr_t = learning_rate / (1 + learning_rate_decay * t)``.
-    alpha : float, default=0.0
-        L2 penalty ``alpha * sum(kernel ** 2)`` added to every minibatch
-        loss (Keras' ``L2`` regularizer on each Dense kernel).
-    batch_size : int, default=32
-        Minibatch size, capped at the number of samples.
-    epochs : int, default=200
-        Passes over the training data.
-    shuffle : bool, default=True
-        Whether to shuffle the samples every epoch.
-    random_state : int, RandomState instance or None, default=None
-        Seeds the initial weights and the shuffling. An int makes ``fit``
-        reproducible: same weights and predictions, in one process or
-        several. Seeding is local to the fit; no global state is changed.
-    verbose : int, default=0
-        0 is silent, 1 shows Keras' progress bar over epochs, 2 prints one
-        line per epoch.
+        A Keras loss. ``"auto"`` is binary crossentropy for two classes (and
+        per label for multilabel targets) and sparse categorical
+        crossentropy otherwise. Also accepted: ``"binary_crossentropy"``,
+        ``"categorical_crossentropy"``, ``"sparse_categorical_crossentropy"``,
+        the focal variants, ``"hinge"``, ``"squared_hinge"``,
+        ``"categorical_hinge"``, ``"kl_divergence"``, ``"poisson"``,
+        ``"cosine_similarity"``, ``"mse"``, ``"mae"``, ``"msle"``,
+        ``"huber"``, ``"log_cosh"``, or a callable ``loss(y_true, y_pred)``
+        (trained on one-hot targets).
+    class_weight : dict, "balanced" or None, default=None
+        Weights of the classes in the loss, ``{label: weight}``; "balanced"
+        weighs each class inversely to its frequency in ``y``. Multiplies
+        ``sample_weight``.
+    {training}
 
     Attributes
     ----------
     classes_ : ndarray of shape (n_classes,)
-        Class labels.
-    model_ : keras.Model
-        The trained network (built from the fitted weights on first access).
-    coefs_ : list of ndarray
-        Kernel of each Dense layer, ``coefs_[i]`` of shape (fan_in, units).
-    intercepts_ : list of ndarray
-        Bias of each Dense layer.
-    history_ : dict
-        Metric name -> list of per-epoch values (``"loss"``).
-    loss_curve_ : list of float
-        Training loss after every epoch, as in ``MLPClassifier``.
-    n_iter_ : int
-        Number of epochs run.
-    t_ : int
-        Number of optimizer steps taken.
-    final_learning_rate_ : float
-        The learning rate at the end of training (after
-        ``learning_rate_decay``).
-    diagnostics_ : dict
-        What the convergence diagnostics measured (``final_learning_rate``,
-        ``learning_rate_fraction``, ``recent_loss_trend``, ``loss_range``)
-        and ``messages``, the causes found (each also issued as a
-        ``ConvergenceWarning``); empty when training converged.
+        Class labels (for multilabel targets, the label column indices).
+    {attributes}
     loss_ : str or callable
         The loss trained on (``"auto"`` resolved).
-    out_activation_ : str or callable
-        The output activation used.
     n_outputs_ : int
-        Number of network outputs (1 for a single 0/1 or -1/+1 output).
-    n_features_in_ : int
-        Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
-        Names of features seen during fit; only when ``X`` has string
-        column names (a pandas DataFrame).
+        Number of target columns (1, or the number of labels for multilabel
+        targets), as in scikit-learn's MLP.
 
     See Also
     --------
@@ -136,6 +94,7 @@ class TinyNetClassifier(ClassifierMixin, BaseTinyNet):
     _parameter_constraints: dict = {
         **BaseTinyNet._parameter_constraints,
         "loss": [StrOptions(CLASSIFICATION_LOSSES), callable],
+        "class_weight": [None, dict, StrOptions({"balanced"})],
     }
 
     def __init__(
@@ -145,6 +104,9 @@ class TinyNetClassifier(ClassifierMixin, BaseTinyNet):
         activation="relu",
         output_activation=None,
         loss="auto",
+        class_weight=None,
+        dropout=0.0,
+        batch_normalization=False,
         optimizer="adam",
         learning_rate=0.001,
         learning_rate_decay=0.0,
@@ -152,68 +114,203 @@ class TinyNetClassifier(ClassifierMixin, BaseTinyNet):
         batch_size=32,
         epochs=200,
         shuffle=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        tol=1e-4,
+        warm_start=False,
+        metrics=None,
+        callbacks=None,
+        model=None,
         random_state=None,
         verbose=0,
+        **routed_params,
     ):
-        super().__init__(
-            hidden_layer_sizes,
-            activation=activation,
-            output_activation=output_activation,
-            loss=loss,
-            optimizer=optimizer,
-            learning_rate=learning_rate,
-            learning_rate_decay=learning_rate_decay,
-            alpha=alpha,
-            batch_size=batch_size,
-            epochs=epochs,
-            shuffle=shuffle,
-            random_state=random_state,
-            verbose=verbose,
-        )
+        _store_init_arguments(self, locals())
 
     @_fit_context(prefer_skip_nested_validation=True)
     @_restore_on_error
-    def fit(self, X, y):
+    def fit(self, X, y, sample_weight=None):
         """Fit the network to data matrix X and class labels y.
 
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
             Training data.
-        y : array-like of shape (n_samples,)
-            Class labels: ints, strings or bools, at least two classes.
+        y : array-like of shape (n_samples,) or (n_samples, n_labels)
+            Class labels (ints, strings or bools, at least two classes), or
+            a label indicator matrix for multilabel classification.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weight of each sample in the loss (None: all 1). An integer
+            weight counts as that many copies of the sample.
 
         Returns
         -------
         self : TinyNetClassifier
             The fitted estimator.
         """
-        X, y = validate_data(self, X, y, dtype=[np.float64, np.float32])
+        return self._fit(X, y, sample_weight, incremental=False)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    @_restore_on_error
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
+        """Train for one epoch over the given data, continuing from the current state.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data.
+        y : array-like of shape (n_samples,) or (n_samples, n_labels)
+            Class labels, all from ``classes``.
+        classes : array-like of shape (n_classes,), default=None
+            Every class label the estimator will see; required on the first
+            call, as for ``SGDClassifier``, and ignored afterwards.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weight of each sample in the loss.
+
+        Returns
+        -------
+        self : TinyNetClassifier
+            The updated estimator.
+        """
+        return self._fit(X, y, sample_weight, incremental=True, classes=classes)
+
+    def _check_training_data(self, X, y, reset):
+        X, y = validate_data(self, X, y, reset=reset, multi_output=True, dtype=[np.float64, np.float32])
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = validate_data(self, y=y, reset=False)  # column vector: ravel with scikit-learn's warning
         check_classification_targets(y)
         target_type = type_of_target(y, input_name="y")
-        if target_type not in ("binary", "multiclass"):
+        if target_type not in _TARGET_TYPES:
             raise ValueError(
-                f"TinyNetClassifier supports binary and multiclass targets, got {target_type!r}."
+                f"TinyNetClassifier supports binary, multiclass and multilabel-indicator targets, "
+                f"got {target_type!r}."
             )
-        label_encoder = LabelEncoder()
-        codes = label_encoder.fit_transform(y)
-        classes = label_encoder.classes_
-        if len(classes) < 2:
+        return X, y
+
+    def _encode_targets(self, y, first_call, classes=None):
+        multilabel = y.ndim == 2
+        if first_call:
+            labels = np.arange(y.shape[1]) if multilabel else unique_labels(y)
+            if classes is not None and not multilabel:
+                labels = unique_labels(np.asarray(classes))
+                unseen = np.setdiff1d(unique_labels(y), labels)
+                if unseen.size:
+                    raise ValueError(
+                        f"y contains labels {unseen.tolist()} that are not in classes={labels.tolist()}."
+                    )
+            if not multilabel and len(labels) < 2:
+                raise ValueError(
+                    "TinyNetClassifier needs samples of at least 2 classes in the data, but the "
+                    f"data contains only one class: {labels[0]!r}."
+                )
+            self.classes_ = labels
+            self._multilabel = multilabel
+            self.n_outputs_ = y.shape[1] if multilabel else 1
+            self._encoding = (
+                multilabel_encoding_for(self.loss, len(labels))
+                if multilabel
+                else encoding_for(self.loss, len(labels))
+            )
+        else:
+            self._check_continued_labels(y, multilabel)
+        if multilabel:
+            return y, y
+        codes = np.searchsorted(self.classes_, y)
+        return codes, codes
+
+    def _check_continued_labels(self, y, multilabel):
+        if multilabel != self._multilabel or (multilabel and y.shape[1] != len(self.classes_)):
             raise ValueError(
-                "TinyNetClassifier needs samples of at least 2 classes in the data, but the "
-                f"data contains only one class: {classes[0]!r}."
+                f"y has the wrong layout for the fitted classifier: it was fitted on "
+                f"{'a label indicator matrix' if self._multilabel else 'class labels'} "
+                f"with classes_={self.classes_.tolist()}."
             )
-        encoding = encoding_for(self.loss, len(classes))
-        self.classes_ = classes
-        self._encoding = encoding
-        self.n_outputs_ = encoding.n_outputs
-        return self._fit_network(
-            X,
-            encoding.encode(codes),
-            n_outputs=encoding.n_outputs,
-            loss=encoding.loss,
-            output_activation=encoding.output_activation,
+        if multilabel:
+            return
+        labels = unique_labels(y)
+        unseen = np.setdiff1d(labels, self.classes_)
+        if unseen.size:
+            raise ValueError(
+                f"y contains labels {unseen.tolist()} not seen in the first fit; "
+                f"classes_={self.classes_.tolist()}. Pass every label in classes= on the first "
+                "partial_fit call."
+            )
+
+    def _fit(self, X, y, sample_weight, *, incremental, classes=None):
+        if incremental and not hasattr(self, "_state") and classes is None:
+            raise ValueError("classes must be passed on the first call to partial_fit.")
+        if not incremental and self.warm_start and hasattr(self, "_state"):
+            labels = unique_labels(np.asarray(y)) if np.ndim(y) == 1 else None
+            if labels is not None and not np.array_equal(labels, self.classes_):
+                raise ValueError(
+                    "warm_start can only be used where `y` has the same classes as in the previous "
+                    f"call to fit. Previously got {self.classes_}, `y` has {labels}."
+                )
+        return super()._fit(X, y, sample_weight, incremental=incremental, classes=classes)
+
+    def _training_sample_weight(self, sample_weight, X, y, incremental):
+        sample_weight = super()._training_sample_weight(sample_weight, X, y, incremental)
+        if self.class_weight is None:
+            return sample_weight
+        if self._multilabel:
+            raise ValueError("class_weight is not supported for multilabel targets; use sample_weight.")
+        if isinstance(self.class_weight, str) and self.class_weight == "balanced" and incremental:
+            raise ValueError(
+                "class_weight='balanced' needs the class frequencies of the whole data, which "
+                "partial_fit does not see; compute them once with "
+                "sklearn.utils.class_weight.compute_class_weight and pass the dict."
+            )
+        present = unique_labels(y)
+        weights = compute_class_weight(self.class_weight, classes=present, y=y)
+        per_class = dict(zip(present.tolist(), weights, strict=True))
+        return sample_weight * np.array([per_class[label] for label in y.tolist()], dtype=sample_weight.dtype)
+
+    def _network_targets(self, codes):
+        return self._encoding.encode(codes)
+
+    def _target_layout(self, model=None):
+        encoding = self._encoding
+        if model is not None and not self._multilabel:
+            width = model.outputs[0].shape[-1]
+            compiled_loss = getattr(model, "loss", None) if getattr(model, "optimizer", None) else None
+            if isinstance(compiled_loss, str):
+                encoding = encoding_for(compiled_loss, len(self.classes_))
+            elif self.loss == "auto":
+                auto = "binary_crossentropy" if width == 1 else "sparse_categorical_crossentropy"
+                encoding = encoding_for(auto, len(self.classes_))
+            if width != encoding.n_outputs:
+                raise ValueError(
+                    f"The model build function returned a model with {width} output(s); loss "
+                    f"{encoding.loss!r} on {len(self.classes_)} classes needs {encoding.n_outputs}."
+                )
+            self._encoding = encoding
+        sparse = encoding.kind == "codes"
+        return encoding.n_outputs, encoding.loss, encoding.output_activation, sparse
+
+    def _target_meta(self, y):
+        return {
+            "classes_": self.classes_,
+            "n_classes_": len(self.classes_),
+            "n_outputs_": self.n_outputs_,
+            "target_type_": type_of_target(y),
+            "y_dtype_": y.dtype,
+            "y_ndim_": y.ndim,
+        }
+
+    def _stratify_labels(self, codes):
+        return None if self._multilabel else codes
+
+    def _validation_score(self, outputs, y_true, sample_weight):
+        return accuracy_score(
+            y_true, self._decode(self._encoding.proba(outputs)), sample_weight=sample_weight
         )
+
+    def _decode(self, proba):
+        """Class codes (or the indicator matrix) from probabilities."""
+        if self._multilabel:
+            return (proba > 0.5).astype(int)
+        return np.argmax(proba, axis=1)
 
     def predict_proba(self, X):
         """Class probabilities for the rows of X.
@@ -226,10 +323,40 @@ class TinyNetClassifier(ClassifierMixin, BaseTinyNet):
         Returns
         -------
         proba : ndarray of shape (n_samples, n_classes)
-            Rows sum to 1; columns follow ``classes_``.
+            Rows sum to 1; columns follow ``classes_``. For multilabel
+            targets, the probability of each label, independently.
         """
         outputs = self._forward(X)  # checks fitting before _encoding is read
         return self._encoding.proba(outputs)
+
+    def decision_function(self, X):
+        """Confidence scores: the output layer's values before its activation.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Input data.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,) or (n_samples, n_classes)
+            For two classes, one score per sample, positive for
+            ``classes_[1]``; otherwise one per class (per label for
+            multilabel targets), largest for the predicted class.
+        """
+        proba = self.predict_proba(X)  # checks fitting and X
+        if self._architecture is not None:
+            # sigmoid(0) = 0.5 and tanh(0) = 0: a single output's pre-activation is
+            # positive exactly when classes_[1] (or the label) is predicted.
+            scores = self._forward(X, pre_activation=True)
+        else:
+            with np.errstate(divide="ignore"):
+                if self._encoding.kind in ("binary", "multilabel"):
+                    p = proba[:, 1:] if self._encoding.kind == "binary" else proba
+                    scores = np.log(p) - np.log1p(-p)
+                else:
+                    scores = np.log(proba)
+        return scores[:, 0] if self._encoding.kind == "binary" else scores
 
     def predict(self, X):
         """Predict class labels for the rows of X.
@@ -241,13 +368,15 @@ class TinyNetClassifier(ClassifierMixin, BaseTinyNet):
 
         Returns
         -------
-        y : ndarray of shape (n_samples,)
-            Labels from ``classes_``.
+        y : ndarray of shape (n_samples,) or (n_samples, n_labels)
+            Labels from ``classes_`` (an indicator matrix for multilabel
+            targets).
         """
-        proba = self.predict_proba(X)
-        return self.classes_[np.argmax(proba, axis=1)]
+        decoded = self._decode(self.predict_proba(X))
+        return decoded if self._multilabel else self.classes_[decoded]
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.classifier_tags.multi_label = False
+        tags.classifier_tags.multi_label = True
+        tags.target_tags.multi_output = True
         return tags

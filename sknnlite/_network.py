@@ -83,12 +83,24 @@ def apply_activation(activation, z):
     return np.asarray(keras.ops.convert_to_numpy(out), dtype=np.float64)
 
 
-def forward(X, coefs, intercepts, activation, output_activation):
-    """Outputs of the MLP for the rows of ``X``, computed in float64."""
+# Keras' BatchNormalization default.
+BATCH_NORM_EPSILON = 1e-3
+
+
+def forward(X, coefs, intercepts, activation, output_activation, batch_norm=None):
+    """Outputs of the MLP for the rows of ``X``, computed in float64.
+
+    ``batch_norm`` holds, per hidden layer, the (gamma, beta, moving_mean,
+    moving_variance) of its BatchNormalization, applied as at inference;
+    dropout is the identity at inference.
+    """
     a = np.asarray(X, dtype=np.float64)
     last = len(coefs) - 1
     for i, (W, b) in enumerate(zip(coefs, intercepts, strict=True)):
         a = a @ W + b
+        if batch_norm and i < last:
+            gamma, beta, mean, variance = batch_norm[i]
+            a = (a - mean) / np.sqrt(variance + BATCH_NORM_EPSILON) * gamma + beta
         a = apply_activation(output_activation if i == last else activation, a)
     return a
 
@@ -106,20 +118,67 @@ def initial_weights(rng, layer_sizes):
     return coefs, intercepts
 
 
-def keras_weights(coefs, intercepts, dtype="float32"):
-    """The weights in ``keras.Model.set_weights`` order."""
-    return [w.astype(dtype) for pair in zip(coefs, intercepts, strict=True) for w in pair]
+def initial_batch_norm(hidden_layer_sizes):
+    """Fresh BatchNormalization weights: gamma 1, beta 0, moving mean 0, moving variance 1."""
+    return [(np.ones(n), np.zeros(n), np.zeros(n), np.ones(n)) for n in hidden_layer_sizes]
+
+
+def keras_weights(coefs, intercepts, batch_norm=None, dtype="float32"):
+    """The weights in the ``keras.Model.get_weights`` order of :func:`build_keras_model`."""
+    weights = []
+    for i, (W, b) in enumerate(zip(coefs, intercepts, strict=True)):
+        weights += [W, b]
+        if batch_norm and i < len(batch_norm):
+            weights += list(batch_norm[i])
+    return [np.asarray(w, dtype=dtype) for w in weights]
+
+
+def split_weights(weights, n_layers, batch_normalization):
+    """Inverse of :func:`keras_weights`: float64 ``(coefs, intercepts, batch_norm)``."""
+    weights = [np.asarray(w, dtype=np.float64) for w in weights]
+    coefs, intercepts, batch_norm = [], [], []
+    position = 0
+    for i in range(n_layers):
+        coefs.append(weights[position])
+        intercepts.append(weights[position + 1])
+        position += 2
+        if batch_normalization and i < n_layers - 1:
+            batch_norm.append(tuple(weights[position : position + 4]))
+            position += 4
+    return coefs, intercepts, batch_norm
 
 
 def build_keras_model(
-    n_features, hidden_layer_sizes, activation, n_outputs, output_activation, alpha=0.0, dtype="float32"
+    n_features,
+    hidden_layer_sizes,
+    activation,
+    n_outputs,
+    output_activation,
+    alpha=0.0,
+    *,
+    dropout=0.0,
+    batch_normalization=False,
+    dtype="float32",
 ):
-    """A ``keras.Sequential`` MLP: input -> hidden Dense layers -> output Dense, computing in ``dtype``."""
+    """A ``keras.Sequential`` MLP computing in ``dtype``.
+
+    Each hidden layer is ``Dense`` (then ``BatchNormalization`` before the
+    activation, if asked) then ``Dropout`` if ``dropout > 0``; the output is
+    a ``Dense`` layer with ``output_activation``.
+    """
     import keras
 
     regularizer = keras.regularizers.L2(alpha) if alpha > 0 else None
     options = dict(kernel_regularizer=regularizer, dtype=dtype)
     layers = [keras.Input(shape=(n_features,), dtype=dtype)]
-    layers += [keras.layers.Dense(units, activation=activation, **options) for units in hidden_layer_sizes]
+    for units in hidden_layer_sizes:
+        if batch_normalization:
+            layers.append(keras.layers.Dense(units, **options))
+            layers.append(keras.layers.BatchNormalization(dtype=dtype))
+            layers.append(keras.layers.Activation(activation, dtype=dtype))
+        else:
+            layers.append(keras.layers.Dense(units, activation=activation, **options))
+        if dropout > 0:
+            layers.append(keras.layers.Dropout(dropout, seed=0, dtype=dtype))
     layers.append(keras.layers.Dense(n_outputs, activation=output_activation, **options))
     return keras.Sequential(layers)

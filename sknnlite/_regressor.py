@@ -2,32 +2,31 @@
 
 import numpy as np
 from sklearn.base import RegressorMixin, _fit_context
+from sklearn.metrics import r2_score
 from sklearn.utils._param_validation import StrOptions
+from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import validate_data
 
-from ._base import BaseTinyNet, _restore_on_error
+from ._base import BaseTinyNet, _restore_on_error, _store_init_arguments
+from ._docs import fill_docstring
 from ._names import REGRESSION_LOSSES, canonical_loss_name
 
 # Losses defined only for positive predictions, and the output that keeps them so.
 _POSITIVE_OUTPUTS = {"poisson": "exponential", "mean_squared_logarithmic_error": "softplus"}
 
 
+@fill_docstring
 class TinyNetRegressor(RegressorMixin, BaseTinyNet):
     """Multilayer perceptron regressor built and trained with Keras 3.
 
     The network is a plain MLP, input -> hidden ``Dense`` layers -> a linear
     ``Dense`` output, built at :meth:`fit` time and trained with a Keras
-    optimizer on a Keras loss.
+    optimizer on a Keras loss; or any Keras model a ``model`` build function
+    returns.
 
     Parameters
     ----------
-    hidden_layer_sizes : tuple of int, default=(100,)
-        Units per hidden layer; ``()`` gives a linear model (no hidden layer).
-    activation : str or callable, default="relu"
-        Hidden activation: any Keras activation name (``"tanh"``,
-        ``"softsign"``, ``"sigmoid"``, ``"hard_sigmoid"``, ``"relu"``,
-        ``"softplus"``, ``"linear"``, ``"elu"``, ``"selu"``, ``"gelu"``,
-        ``"swish"``, ...) or a callable on tensors.
+    {network}
     output_activation : str, callable or None, default=None
         Output activation; None means ``"linear"``, except for losses that
         need positive predictions: ``"poisson"`` gets ``"exponential"`` (the
@@ -38,67 +37,15 @@ class TinyNetRegressor(RegressorMixin, BaseTinyNet):
         ``"msle"``, ``"huber"``, ``"log_cosh"``, ``"poisson"``,
         ``"cosine_similarity"`` (or their long names), or a callable
         ``loss(y_true, y_pred)``.
-    optimizer : str, default="adam"
-        A Keras optimizer name: ``"sgd"``, ``"rmsprop"``, ``"adagrad"``,
-        ``"adadelta"``, ``"adam"``, ``"adamax"``, ``"nadam"``, ``"adamw"``,
-        ``"ftrl"``, ``"lion"``, ``"adafactor"``.
-    learning_rate : float, default=0.001
-        Initial learning rate.
-    learning_rate_decay : float, default=0.0
-        Inverse-time decay per optimizer step, Keras' legacy ``decay``
-        argument: ``lr_t = learning_rate / (1 + learning_rate_decay * t)``.
-    alpha : float, default=0.0
-        L2 penalty ``alpha * sum(kernel ** 2)`` added to every minibatch
-        loss (Keras' ``L2`` regularizer on each Dense kernel).
-    batch_size : int, default=32
-        Minibatch size, capped at the number of samples.
-    epochs : int, default=200
-        Passes over the training data.
-    shuffle : bool, default=True
-        Whether to shuffle the samples every epoch.
-    random_state : int, RandomState instance or None, default=None
-        Seeds the initial weights and the shuffling. An int makes ``fit``
-        reproducible: same weights and predictions, in one process or
-        several. Seeding is local to the fit; no global state is changed.
-    verbose : int, default=0
-        0 is silent, 1 shows Keras' progress bar over epochs, 2 prints one
-        line per epoch.
+    {training}
 
     Attributes
     ----------
-    model_ : keras.Model
-        The trained network (built from the fitted weights on first access).
-    coefs_ : list of ndarray
-        Kernel of each Dense layer, ``coefs_[i]`` of shape (fan_in, units).
-    intercepts_ : list of ndarray
-        Bias of each Dense layer.
-    history_ : dict
-        Metric name -> list of per-epoch values (``"loss"``).
-    loss_curve_ : list of float
-        Training loss after every epoch, as in ``MLPRegressor``.
-    n_iter_ : int
-        Number of epochs run.
-    t_ : int
-        Number of optimizer steps taken.
-    final_learning_rate_ : float
-        The learning rate at the end of training (after
-        ``learning_rate_decay``).
-    diagnostics_ : dict
-        What the convergence diagnostics measured (``final_learning_rate``,
-        ``learning_rate_fraction``, ``recent_loss_trend``, ``loss_range``)
-        and ``messages``, the causes found (each also issued as a
-        ``ConvergenceWarning``); empty when training converged.
+    {attributes}
     loss_ : str or callable
         The loss trained on.
-    out_activation_ : str or callable
-        The output activation used.
     n_outputs_ : int
         Number of targets.
-    n_features_in_ : int
-        Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
-        Names of features seen during fit; only when ``X`` has string
-        column names (a pandas DataFrame).
 
     See Also
     --------
@@ -107,9 +54,9 @@ class TinyNetRegressor(RegressorMixin, BaseTinyNet):
 
     Notes
     -----
-    Predictions are computed in float64 with NumPy from the trained weights,
-    so ``predict`` does not need TensorFlow and gives each row the same value
-    whatever batch it is in.
+    Predictions of the built-in MLP are computed in float64 with NumPy from
+    the trained weights, so ``predict`` does not need TensorFlow and gives
+    each row the same value whatever batch it is in.
 
     Examples
     --------
@@ -138,6 +85,8 @@ class TinyNetRegressor(RegressorMixin, BaseTinyNet):
         activation="relu",
         output_activation=None,
         loss="mse",
+        dropout=0.0,
+        batch_normalization=False,
         optimizer="adam",
         learning_rate=0.001,
         learning_rate_decay=0.0,
@@ -145,28 +94,23 @@ class TinyNetRegressor(RegressorMixin, BaseTinyNet):
         batch_size=32,
         epochs=200,
         shuffle=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        tol=1e-4,
+        warm_start=False,
+        metrics=None,
+        callbacks=None,
+        model=None,
         random_state=None,
         verbose=0,
+        **routed_params,
     ):
-        super().__init__(
-            hidden_layer_sizes,
-            activation=activation,
-            output_activation=output_activation,
-            loss=loss,
-            optimizer=optimizer,
-            learning_rate=learning_rate,
-            learning_rate_decay=learning_rate_decay,
-            alpha=alpha,
-            batch_size=batch_size,
-            epochs=epochs,
-            shuffle=shuffle,
-            random_state=random_state,
-            verbose=verbose,
-        )
+        _store_init_arguments(self, locals())
 
     @_fit_context(prefer_skip_nested_validation=True)
     @_restore_on_error
-    def fit(self, X, y):
+    def fit(self, X, y, sample_weight=None):
         """Fit the network to data matrix X and target(s) y.
 
         Parameters
@@ -175,20 +119,81 @@ class TinyNetRegressor(RegressorMixin, BaseTinyNet):
             Training data.
         y : array-like of shape (n_samples,) or (n_samples, n_targets)
             Target values.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weight of each sample in the loss (None: all 1). An integer
+            weight counts as that many copies of the sample.
 
         Returns
         -------
         self : TinyNetRegressor
             The fitted estimator.
         """
-        X, y = validate_data(self, X, y, multi_output=True, y_numeric=True, dtype=[np.float64, np.float32])
-        self._y_ndim = y.ndim
-        targets = y.reshape(y.shape[0], -1)
-        self.n_outputs_ = targets.shape[1]
-        output_activation = _POSITIVE_OUTPUTS.get(canonical_loss_name(self.loss), "linear")
-        return self._fit_network(
-            X, targets, n_outputs=self.n_outputs_, loss=self.loss, output_activation=output_activation
+        return self._fit(X, y, sample_weight, incremental=False)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    @_restore_on_error
+    def partial_fit(self, X, y, sample_weight=None):
+        """Train for one epoch over the given data, continuing from the current state.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data.
+        y : array-like of shape (n_samples,) or (n_samples, n_targets)
+            Target values.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weight of each sample in the loss.
+
+        Returns
+        -------
+        self : TinyNetRegressor
+            The updated estimator.
+        """
+        return self._fit(X, y, sample_weight, incremental=True)
+
+    def _check_training_data(self, X, y, reset):
+        return validate_data(
+            self, X, y, reset=reset, multi_output=True, y_numeric=True, dtype=[np.float64, np.float32]
         )
+
+    def _encode_targets(self, y, first_call, classes=None):
+        targets = y.reshape(y.shape[0], -1)
+        if first_call:
+            self._y_ndim = y.ndim
+            self.n_outputs_ = targets.shape[1]
+        elif targets.shape[1] != self.n_outputs_:
+            raise ValueError(
+                f"y has {targets.shape[1]} target column(s) but the fitted network has {self.n_outputs_}."
+            )
+        return targets, targets
+
+    def _network_targets(self, targets):
+        return targets
+
+    def _target_layout(self, model=None):
+        if model is not None:
+            width = model.outputs[0].shape[-1]
+            if width != self.n_outputs_:
+                raise ValueError(
+                    f"The model build function returned a model with {width} output(s); y has "
+                    f"{self.n_outputs_} target column(s)."
+                )
+        output_activation = _POSITIVE_OUTPUTS.get(canonical_loss_name(self.loss), "linear")
+        return self.n_outputs_, self.loss, output_activation, False
+
+    def _target_meta(self, y):
+        return {
+            "n_outputs_": self.n_outputs_,
+            "target_type_": type_of_target(y),
+            "y_dtype_": y.dtype,
+            "y_ndim_": y.ndim,
+        }
+
+    def _stratify_labels(self, y):
+        return None
+
+    def _validation_score(self, outputs, y_true, sample_weight):
+        return r2_score(y_true, outputs, sample_weight=sample_weight)
 
     def predict(self, X):
         """Predict with the trained network.

@@ -44,9 +44,9 @@ class TargetEncoding:
 
     Attributes
     ----------
-    kind : {"codes", "binary", "onehot"}
-        Integer codes (one column), a single 0/1 or -1/+1 column, or one
-        column per class.
+    kind : {"codes", "binary", "onehot", "multilabel"}
+        Integer codes (one column), a single 0/1 or -1/+1 column, one
+        column per class, or one independent 0/1 (-1/+1) column per label.
     low : float
         The value standing for "not this class" (0 or -1); "this class" is 1.
     loss : str or callable
@@ -67,11 +67,13 @@ class TargetEncoding:
         return 1 if self.kind == "binary" else self.n_classes
 
     def encode(self, codes):
-        """Encode integer class codes (0..n_classes-1) as float targets."""
+        """Encode integer class codes (0..n_classes-1), or a label indicator matrix, as float targets."""
         codes = np.asarray(codes)
         if self.kind == "codes":
             return codes.astype(np.float32)
-        if self.kind == "binary":
+        if self.kind == "multilabel":
+            target = codes.astype(np.float32)
+        elif self.kind == "binary":
             target = codes.astype(np.float32)[:, None]
         else:
             target = np.zeros((codes.shape[0], self.n_classes), dtype=np.float32)
@@ -88,6 +90,8 @@ class TargetEncoding:
         scores are all zero gets the uniform distribution.
         """
         scores = np.clip((outputs - self.low) / (1.0 - self.low), 0.0, 1.0)
+        if self.kind == "multilabel":
+            return scores
         if self.kind == "binary":
             p = scores[:, 0]
             return np.column_stack([1.0 - p, p])
@@ -132,3 +136,30 @@ def encoding_for(loss, n_classes):
         kind = "binary" if n_classes == 2 else "onehot"
         return TargetEncoding(kind, low, loss, activation, n_classes)
     return TargetEncoding("onehot", low, loss, "softmax", n_classes)
+
+
+def multilabel_encoding_for(loss, n_labels):
+    """The encoding of a label indicator matrix: one sigmoid (tanh for hinge losses) output per label.
+
+    Parameters
+    ----------
+    loss : str or callable
+        The classifier's ``loss``; "auto" is binary crossentropy.
+    n_labels : int
+        Number of label columns.
+
+    Returns
+    -------
+    TargetEncoding
+    """
+    if loss == "auto":
+        loss = "binary_crossentropy"
+    name = canonical_loss_name(loss)
+    if name not in _SINGLE_OUTPUT_LOSSES:
+        raise ValueError(
+            f"loss={loss!r} compares one distribution over classes per sample; multilabel targets "
+            "need a loss per label: 'auto' (binary crossentropy), 'hinge', 'squared_hinge', 'mse', "
+            "'mae', 'huber' or 'log_cosh'."
+        )
+    low, activation = (-1.0, "tanh") if name in _PLUS_MINUS_LOSSES else (0.0, "sigmoid")
+    return TargetEncoding("multilabel", low, loss, activation, n_labels)

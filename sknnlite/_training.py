@@ -1,22 +1,26 @@
-"""Training the MLP with Keras.
+"""Training a Keras model on (X, y, sample_weight).
 
 Building and tracing a Keras model costs far more than training a tiny one,
-so on the TensorFlow backend every fit of the same architecture reuses one
-model, one optimizer and one compiled training loop that runs all epochs in
-a single graph call (measured in ``benchmarks/RESULTS.md``). Each fit resets the
-weights and the optimizer state, so results do not depend on what ran
-before. Other Keras backends train through ``model.fit``.
+so on the TensorFlow backend the built-in MLP reuses, per thread, one model,
+one optimizer and one compiled training loop per architecture; the loop runs
+all epochs in a single graph call (measured in ``benchmarks/RESULTS.md``).
+Every call loads the estimator's own weights and optimizer state first and
+reads them back afterwards, so results never depend on what ran before and
+``warm_start`` / ``partial_fit`` continue exactly where they stopped.
+
+Other Keras backends, and fits with user callbacks (which may hook every
+batch), train through ``model.fit`` with the same loss, weighting, seeds and
+callbacks.
 """
 
 import collections
-import dataclasses
 import math
 import threading
 from dataclasses import dataclass
 
 import numpy as np
 
-from ._network import build_keras_model, keras_weights
+from ._network import build_keras_model
 
 # Architectures kept compiled per thread; each holds a small Keras model.
 _CACHE_SIZE = 16
@@ -25,35 +29,48 @@ _local = threading.local()
 
 @dataclass(frozen=True)
 class Architecture:
-    """Everything that fixes the shapes and the graph of a training loop."""
+    """The built-in MLP: everything that fixes its layers and shapes."""
 
     n_features: int
     hidden_layer_sizes: tuple
     activation: object
     n_outputs: int
     output_activation: object
-    loss: object
-    optimizer: str
-    sparse_targets: bool
+    dropout: float = 0.0
+    batch_normalization: bool = False
     dtype: str = "float32"
 
+    def build(self, alpha=0.0):
+        return build_keras_model(
+            self.n_features,
+            self.hidden_layer_sizes,
+            self.activation,
+            self.n_outputs,
+            self.output_activation,
+            alpha,
+            dropout=self.dropout,
+            batch_normalization=self.batch_normalization,
+            dtype=self.dtype,
+        )
 
-@dataclass
-class TrainingRun:
-    """What one fit produced."""
 
-    coefs: list
-    intercepts: list
-    loss_curve: list
-    n_steps: int
+@dataclass(frozen=True)
+class Objective:
+    """What the optimizer minimises and how: loss, optimizer, metrics, target layout."""
+
+    loss: object
+    loss_params: tuple = ()
+    optimizer: str = "adam"
+    optimizer_params: tuple = ()
+    metrics: tuple = ()
+    sparse_targets: bool = False
+    dtype: str = "float32"
 
 
 @dataclass(frozen=True)
 class TrainingOptions:
-    """How one fit trains: initial weights, schedule, minibatching, seed, verbosity."""
+    """How one call trains: schedule, minibatching, seed, verbosity."""
 
-    coefs: list
-    intercepts: list
     epochs: int
     batch_size: int
     shuffle: bool
@@ -61,35 +78,85 @@ class TrainingOptions:
     learning_rate_decay: float
     alpha: float
     seed: np.ndarray
-    verbose: int
+    verbose: int = 0
+    initial_epoch: int = 0
 
 
-def train(architecture, X, y, options):
-    """Train from ``options.coefs`` / ``options.intercepts`` and return the trained weights.
+@dataclass
+class TrainingState:
+    """What training carries from one call to the next.
 
-    Training stops early, after the epoch where it happened, if the loss
-    becomes NaN or infinite; ``loss_curve`` then ends with that value.
+    ``weights`` are in ``keras.Model.get_weights`` order; ``optimizer_state``
+    holds the optimizer's variables (step count, moments), None for a fresh
+    optimizer.
+    """
+
+    weights: list
+    optimizer_state: list | None = None
+
+
+@dataclass
+class TrainingRun:
+    """What one call produced."""
+
+    state: TrainingState
+    history: dict
+    n_steps: int
+
+    @property
+    def loss_curve(self):
+        return self.history["loss"]
+
+
+def make_optimizer(name, learning_rate, params):
+    """A Keras optimizer from its name, a learning rate (or schedule) and routed parameters."""
+    import keras
+
+    return keras.optimizers.get({"class_name": name, "config": {"learning_rate": learning_rate, **params}})
+
+
+def make_loss(loss, params, dtype):
+    """The loss as a Keras ``Loss`` whose weighted mean divides by the sum of the weights.
+
+    That reduction makes a sample of weight 2 count exactly as the same
+    sample given twice, within every minibatch.
     """
     import keras
 
-    if keras.backend.backend() == "tensorflow":
-        trainer = _cached_graph_trainer(architecture)
+    if isinstance(loss, keras.losses.Loss):
+        fn = loss.call
+    elif isinstance(loss, str):
+        fn = keras.losses.get(loss)
     else:
-        trainer = _KerasFitTrainer(architecture)
-    return trainer.train(X, y, dataclasses.replace(options, batch_size=min(options.batch_size, X.shape[0])))
+        fn = loss
+    from keras.src.losses.losses import (
+        LossFunctionWrapper,
+    )  # public in Keras as keras.losses.Loss subclass only
+
+    return LossFunctionWrapper(fn, reduction="mean_with_sample_weight", dtype=dtype, **params)
 
 
-def _cached_graph_trainer(architecture):
-    cache = getattr(_local, "trainers", None)
-    if cache is None:
-        cache = _local.trainers = collections.OrderedDict()
-    trainer = cache.pop(architecture, None)
-    if trainer is None:
-        trainer = _GraphLoopTrainer(architecture)
-    cache[architecture] = trainer
-    while len(cache) > _CACHE_SIZE:
-        cache.popitem(last=False)
-    return trainer
+def make_metrics(metrics, sparse_targets, n_outputs):
+    """Keras metric objects; "accuracy" resolved to the variant that fits the targets, as Keras does."""
+    import keras
+
+    made = []
+    for identifier in metrics:
+        if isinstance(identifier, str) and identifier.lower() in ("accuracy", "acc"):
+            if n_outputs == 1 and not sparse_targets:
+                metric = keras.metrics.BinaryAccuracy(name=identifier)
+            elif sparse_targets:
+                metric = keras.metrics.SparseCategoricalAccuracy(name=identifier)
+            else:
+                metric = keras.metrics.CategoricalAccuracy(name=identifier)
+        else:
+            metric = keras.metrics.get(identifier)
+            if not isinstance(metric, keras.metrics.Metric):
+                metric = keras.metrics.MeanMetricWrapper(metric, name=getattr(metric, "__name__", None))
+            if isinstance(identifier, str):
+                metric.name = identifier
+        made.append(metric)
+    return made
 
 
 def _inverse_time_decay(learning_rate, decay):
@@ -105,62 +172,166 @@ def _inverse_time_decay(learning_rate, decay):
             return self.initial / (1.0 + self.decay * keras.ops.cast(step, "float32"))
 
         def get_config(self):
-            return {}
+            return {"initial_learning_rate": float(self.initial.numpy()), "decay": float(self.decay.numpy())}
 
     return InverseTimeDecay()
 
 
-def _make_optimizer(name, schedule):
+def _seed_states(model):
+    """The state variables of the model's random layers (Dropout)."""
+    return [v for v in model.variables if v.path.endswith("seed_generator_state")]
+
+
+def _reseed(model, seed):
+    for i, state in enumerate(_seed_states(model)):
+        state.assign(np.array([seed + i, 0], dtype=state.dtype))
+
+
+def _penalized_kernels(model):
+    """Kernels of the model's Dense layers (the built-in MLP's ``alpha`` penalty)."""
     import keras
 
-    return keras.optimizers.get({"class_name": name, "config": {"learning_rate": schedule}})
+    return [layer.kernel for layer in model.layers if isinstance(layer, keras.layers.Dense)]
 
 
-def _report_epoch(progress, verbose, epoch, epochs, loss):
-    if verbose == 1:
-        progress.update(epoch + 1, values=[("loss", loss)], finalize=epoch + 1 == epochs)
-    else:
-        print(f"Epoch {epoch + 1}/{epochs} - loss: {loss:.6g}", flush=True)
+class _OwnRetracingFilter:
+    """Drop TensorFlow's "triggered tf.function retracing" warning about this module's loop.
+
+    Every custom model gets its own compiled loop by design (one trace per
+    fit), which TensorFlow's heuristic reports as excessive retracing.
+    Warnings about any other function pass through.
+    """
+
+    def filter(self, record):
+        message = record.getMessage()
+        return not ("retracing" in message and "GraphLoopTrainer.__init__.<locals>.run_epochs" in message)
 
 
-def _training_run(dense_layers, loss_curve, optimizer):
-    """Read the trained weights (as float64) and the step count off the Keras objects."""
-    return TrainingRun(
-        coefs=[np.asarray(layer.kernel.numpy(), dtype=np.float64) for layer in dense_layers],
-        intercepts=[np.asarray(layer.bias.numpy(), dtype=np.float64) for layer in dense_layers],
-        loss_curve=[float(v) for v in loss_curve],
-        n_steps=int(optimizer.iterations.numpy()),
-    )
+def _install_retracing_filter():
+    import logging
+
+    logger = logging.getLogger("tensorflow")
+    if not any(isinstance(f, _OwnRetracingFilter) for f in logger.filters):
+        logger.addFilter(_OwnRetracingFilter())
 
 
-class _GraphLoopTrainer:
-    """One Keras model, optimizer and compiled multi-epoch loop (TensorFlow)."""
+def graph_trainer_for(architecture, objective):
+    """The thread's compiled trainer for the built-in MLP (TensorFlow backend)."""
+    key = (architecture, objective)
+    try:
+        hash(key)
+    except TypeError:  # unhashable routed parameter values: no reuse
+        return GraphLoopTrainer(architecture.build(), objective)
+    cache = getattr(_local, "trainers", None)
+    if cache is None:
+        cache = _local.trainers = collections.OrderedDict()
+    trainer = cache.pop(key, None)
+    if trainer is None:
+        trainer = GraphLoopTrainer(architecture.build(), objective)
+    cache[key] = trainer
+    while len(cache) > _CACHE_SIZE:
+        cache.popitem(last=False)
+    return trainer
 
-    def __init__(self, architecture):
+
+class _EpochProgress:
+    """Progress over epochs: Keras' bar (verbose=1) or one line per epoch (verbose=2)."""
+
+    def __init__(self, epochs, initial_epoch, verbose):
         import keras
+
+        self.epochs, self.initial_epoch, self.verbose = epochs, initial_epoch, verbose
+        self.bar = keras.utils.Progbar(epochs, verbose=1) if verbose == 1 else None
+
+    def report(self, epoch, logs):
+        done = epoch + 1 - self.initial_epoch
+        values = [(name, value) for name, value in logs.items()]
+        if self.bar is not None:
+            self.bar.update(done, values=values, finalize=done == self.epochs)
+        else:
+            text = " - ".join(f"{name}: {value:.6g}" for name, value in values)
+            print(f"Epoch {done}/{self.epochs} - {text}", flush=True)
+
+
+class _Trainer:
+    """What both training engines share: the model, optimizer, loss and state I/O."""
+
+    def __init__(self, model, objective, schedule=True):
+        self.model = model
+        self.objective = objective
+        self.schedule = None
+        compiled_optimizer = getattr(model, "optimizer", None)
+        if compiled_optimizer is not None:  # a SciKeras-style build function compiled the model
+            self.optimizer = compiled_optimizer
+            self.loss = make_loss(model.loss, {}, objective.dtype)
+            self.owns_optimizer = False
+        else:
+            # A schedule lets one compiled loop serve every learning rate and decay; a plain
+            # rate stays settable by Keras callbacks such as ReduceLROnPlateau.
+            self.schedule = _inverse_time_decay(0.001, 0.0) if schedule else None
+            learning_rate = self.schedule if schedule else 0.001
+            params = dict(objective.optimizer_params)
+            self.optimizer = make_optimizer(objective.optimizer, learning_rate, params)
+            self.loss = make_loss(objective.loss, dict(objective.loss_params), objective.dtype)
+            self.owns_optimizer = True
+        self.optimizer.build(model.trainable_variables)
+        self.fresh_optimizer_state = [v.numpy() for v in self.optimizer.variables]
+        n_outputs = model.outputs[0].shape[-1] if getattr(model, "outputs", None) else 1
+        self.metrics = make_metrics(objective.metrics, objective.sparse_targets, n_outputs)
+
+    def load(self, state, options):
+        self.model.set_weights(state.weights)
+        optimizer_state = state.optimizer_state or self.fresh_optimizer_state
+        for variable, value in zip(self.optimizer.variables, optimizer_state, strict=True):
+            variable.assign(value)
+        if self.schedule is not None:
+            self.schedule.initial.assign(options.learning_rate)
+            self.schedule.decay.assign(options.learning_rate_decay)
+        elif self.owns_optimizer:
+            self.optimizer.learning_rate = options.learning_rate
+        _reseed(self.model, int(options.seed[1]))
+
+    def state(self):
+        return TrainingState(
+            weights=self.model.get_weights(),
+            optimizer_state=[np.array(v.numpy()) for v in self.optimizer.variables],
+        )
+
+    def steps(self):
+        return int(self.optimizer.iterations.numpy())
+
+
+class GraphLoopTrainer(_Trainer):
+    """A compiled loop that runs many epochs per graph call (TensorFlow only).
+
+    ``penalize`` adds the built-in MLP's ``alpha`` L2 penalty on the Dense
+    kernels; a custom model's own regularizers count through ``model.losses``.
+    """
+
+    def __init__(self, model, objective, penalize=True):
         import tensorflow as tf
 
-        self.architecture = architecture
-        a = architecture
-        self.model = build_keras_model(
-            a.n_features, a.hidden_layer_sizes, a.activation, a.n_outputs, a.output_activation, dtype=a.dtype
-        )
-        self.dense_layers = list(self.model.layers)
-        self.schedule = _inverse_time_decay(0.001, 0.0)
-        self.optimizer = _make_optimizer(a.optimizer, self.schedule)
-        self.optimizer.build(self.model.trainable_variables)
-        self.initial_optimizer_state = [v.numpy() for v in self.optimizer.variables]
-        dtype = tf.as_dtype(a.dtype)
+        super().__init__(model, objective)
+        _install_retracing_filter()
+        dtype = tf.as_dtype(objective.dtype)
         self.alpha = tf.Variable(0.0, dtype=dtype, trainable=False)
-        loss_fn = keras.losses.get(a.loss) if isinstance(a.loss, str) else a.loss
-        model, optimizer, alpha = self.model, self.optimizer, self.alpha
-        kernels = [layer.kernel for layer in self.dense_layers]
-        y_shape = [None] if a.sparse_targets else [None, a.n_outputs]
+        model, optimizer, alpha, loss_fn, metrics = (
+            self.model,
+            self.optimizer,
+            self.alpha,
+            self.loss,
+            self.metrics,
+        )
+        kernels = _penalized_kernels(model) if penalize else []
+        n_features = model.inputs[0].shape[-1]
+        n_outputs = model.outputs[0].shape[-1]
+        y_shape = [None] if objective.sparse_targets else [None, n_outputs]
 
         @tf.function(
             input_signature=[
-                tf.TensorSpec([None, a.n_features], dtype),
+                tf.TensorSpec([None, n_features], dtype),
                 tf.TensorSpec(y_shape, dtype),
+                tf.TensorSpec([None], dtype),
                 tf.TensorSpec([], tf.int32),
                 tf.TensorSpec([], tf.int32),
                 tf.TensorSpec([], tf.int32),
@@ -168,10 +339,10 @@ class _GraphLoopTrainer:
                 tf.TensorSpec([], tf.bool),
             ]
         )
-        def run_epochs(X, y, start, stop, batch_size, seed, shuffle):
+        def run_epochs(X, y, w, start, stop, batch_size, seed, shuffle):
             n = tf.shape(X)[0]
             steps = (n + batch_size - 1) // batch_size
-            n_float = tf.cast(n, dtype)
+            total_weight = tf.reduce_sum(w)
             losses = tf.TensorArray(dtype, size=stop - start)
             epoch = start
             epoch_loss = tf.constant(0.0, dtype)
@@ -186,87 +357,120 @@ class _GraphLoopTrainer:
                     batch = order[step * batch_size : (step + 1) * batch_size]
                     X_batch = tf.gather(X, batch)
                     y_batch = tf.gather(y, batch)
+                    w_batch = tf.gather(w, batch)
                     with tf.GradientTape() as tape:
                         predicted = model(X_batch, training=True)
-                        loss = tf.reduce_mean(loss_fn(y_batch, predicted))
-                        loss += alpha * tf.add_n([tf.reduce_sum(tf.square(k)) for k in kernels])
+                        loss = tf.cast(loss_fn(y_batch, predicted, sample_weight=w_batch), dtype)
+                        if kernels:
+                            penalty = tf.add_n([tf.reduce_sum(tf.square(k)) for k in kernels])
+                            loss += alpha * tf.cast(penalty, dtype)
+                        if model.losses:
+                            loss += tf.cast(tf.add_n(model.losses), dtype)
                     gradients = tape.gradient(loss, model.trainable_variables)
                     optimizer.apply(gradients, model.trainable_variables)
-                    total += loss * tf.cast(tf.shape(batch)[0], dtype)
-                epoch_loss = total / n_float
+                    for metric in metrics:
+                        metric.update_state(y_batch, predicted, sample_weight=w_batch)
+                    total += loss * tf.reduce_sum(w_batch)
+                epoch_loss = tf.math.divide_no_nan(total, total_weight)
                 losses = losses.write(epoch - start, epoch_loss)
                 epoch += 1
             return losses.stack()[: epoch - start]
 
         self.run_epochs = run_epochs
 
-    def train(self, X, y, options):
+    def train(self, X, y, sample_weight, state, options, callbacks=()):
+        """Train from ``state``; return the new state and the per-epoch history."""
         import keras
         import tensorflow as tf
 
-        o, dtype = options, self.architecture.dtype
-        for layer, W, b in zip(self.dense_layers, o.coefs, o.intercepts, strict=True):
-            layer.kernel.assign(W.astype(dtype))
-            layer.bias.assign(b.astype(dtype))
-        for variable, value in zip(self.optimizer.variables, self.initial_optimizer_state, strict=True):
-            variable.assign(value)
-        self.schedule.initial.assign(o.learning_rate)
-        self.schedule.decay.assign(o.learning_rate_decay)
+        o, dtype = options, self.objective.dtype
+        self.load(state, o)
         self.alpha.assign(o.alpha)
+        data = (
+            tf.convert_to_tensor(X, dtype),
+            tf.convert_to_tensor(y, dtype),
+            tf.convert_to_tensor(sample_weight, dtype),
+        )
+        batching = (
+            tf.constant(min(o.batch_size, X.shape[0])),
+            tf.constant(o.seed, tf.int32),
+            tf.constant(bool(o.shuffle)),
+        )
+        history = collections.defaultdict(list)
+        first, last = o.initial_epoch, o.initial_epoch + o.epochs
+        if not (o.verbose or callbacks or self.metrics):
+            losses = self.run_epochs(*data, tf.constant(first), tf.constant(last), *batching)
+            history["loss"] = [float(v) for v in losses.numpy()]
+            return TrainingRun(self.state(), dict(history), self.steps())
 
-        data = (tf.convert_to_tensor(X, dtype), tf.convert_to_tensor(y, dtype))
-        batching = (tf.constant(o.batch_size), tf.constant(o.seed, tf.int32), tf.constant(bool(o.shuffle)))
-        if o.verbose:
-            progress = keras.utils.Progbar(o.epochs, verbose=1) if o.verbose == 1 else None
-            loss_curve = []
-            for epoch in range(o.epochs):
-                loss = float(self.run_epochs(*data, tf.constant(epoch), tf.constant(epoch + 1), *batching)[0])
-                loss_curve.append(loss)
-                _report_epoch(progress, o.verbose, epoch, o.epochs, loss)
-                if not math.isfinite(loss):
-                    break
-        else:
-            losses = self.run_epochs(*data, tf.constant(0), tf.constant(o.epochs), *batching)
-            loss_curve = [float(v) for v in losses.numpy()]
+        hooks = keras.callbacks.CallbackList(list(callbacks), model=self.model)
+        progress = _EpochProgress(o.epochs, first, o.verbose) if o.verbose else None
+        self.model.stop_training = False
+        hooks.on_train_begin()
+        for epoch in range(first, last):
+            hooks.on_epoch_begin(epoch)
+            for metric in self.metrics:
+                metric.reset_state()
+            loss = float(self.run_epochs(*data, tf.constant(epoch), tf.constant(epoch + 1), *batching)[0])
+            logs = {"loss": loss, **{m.name: float(m.result()) for m in self.metrics}}
+            hooks.on_epoch_end(epoch, logs)
+            for name, value in logs.items():
+                history[name].append(value)
+            if progress is not None:
+                progress.report(epoch, logs)
+            if not math.isfinite(loss) or self.model.stop_training:
+                break
+        hooks.on_train_end()
+        return TrainingRun(self.state(), dict(history), self.steps())
 
-        return _training_run(self.dense_layers, loss_curve, self.optimizer)
 
+class KerasFitTrainer(_Trainer):
+    """Training through ``model.fit``: any Keras backend, every callback hook."""
 
-class _KerasFitTrainer:
-    """Portable training through ``model.fit``, for JAX and PyTorch backends."""
+    def __init__(self, model, objective, options):
+        super().__init__(model, objective, schedule=options.learning_rate_decay > 0)
+        self.model.compile(optimizer=self.optimizer, loss=self.loss, metrics=self.metrics or None)
 
-    def __init__(self, architecture):
-        self.architecture = architecture
-
-    def train(self, X, y, options):
+    def train(self, X, y, sample_weight, state, options, callbacks=()):
+        """Train from ``state``; return the new state and the per-epoch history."""
         import keras
 
-        a, o = self.architecture, options
-        model = build_keras_model(
-            a.n_features,
-            a.hidden_layer_sizes,
-            a.activation,
-            a.n_outputs,
-            a.output_activation,
-            o.alpha,
-            a.dtype,
+        o = options
+        self.load(state, o)
+        batches = _shuffled_batches(
+            X, y, sample_weight, min(o.batch_size, X.shape[0]), o.shuffle, np.random.RandomState(o.seed[0])
         )
-        model.set_weights(keras_weights(o.coefs, o.intercepts, a.dtype))
-        optimizer = _make_optimizer(a.optimizer, _inverse_time_decay(o.learning_rate, o.learning_rate_decay))
-        model.compile(optimizer=optimizer, loss=a.loss)
-        batches = _shuffled_batches(X, y, o.batch_size, o.shuffle, np.random.RandomState(o.seed[0]))
-        history = model.fit(
+        hooks = [*callbacks, keras.callbacks.TerminateOnNaN()]
+        if o.verbose:
+            hooks.append(_progress_callback(o.epochs, o.initial_epoch, o.verbose))
+        result = self.model.fit(
             batches,
-            epochs=o.epochs,
+            epochs=o.initial_epoch + o.epochs,
+            initial_epoch=o.initial_epoch,
             shuffle=False,
-            verbose=o.verbose,
-            callbacks=[keras.callbacks.TerminateOnNaN()],
+            verbose=0,
+            callbacks=hooks,
         )
-        return _training_run(model.layers, history.history["loss"], optimizer)
+        history = {name: [float(v) for v in values] for name, values in result.history.items()}
+        return TrainingRun(self.state(), history, self.steps())
 
 
-def _shuffled_batches(X, y, batch_size, shuffle, rng):
-    """A ``keras.utils.PyDataset`` of minibatches, reshuffled every epoch."""
+def _progress_callback(epochs, initial_epoch, verbose):
+    import keras
+
+    class EpochProgress(keras.callbacks.Callback):
+        def __init__(self):
+            super().__init__()
+            self.progress = _EpochProgress(epochs, initial_epoch, verbose)
+
+        def on_epoch_end(self, epoch, logs=None):
+            self.progress.report(epoch, {k: float(v) for k, v in (logs or {}).items()})
+
+    return EpochProgress()
+
+
+def _shuffled_batches(X, y, sample_weight, batch_size, shuffle, rng):
+    """A ``keras.utils.PyDataset`` of weighted minibatches, reshuffled every epoch."""
     import keras
 
     class ShuffledBatches(keras.utils.PyDataset):
@@ -279,7 +483,7 @@ def _shuffled_batches(X, y, batch_size, shuffle, rng):
 
         def __getitem__(self, index):
             rows = self.order[index * batch_size : (index + 1) * batch_size]
-            return X[rows], y[rows]
+            return X[rows], y[rows], sample_weight[rows]
 
         def on_epoch_end(self):
             if shuffle:

@@ -110,11 +110,11 @@ def test_single_class_is_rejected():
         TinyNetClassifier().fit([[0.0], [1.0], [2.0]], ["a", "a", "a"])
 
 
-def test_continuous_and_multilabel_targets_are_rejected():
+def test_continuous_and_multiclass_multioutput_targets_are_rejected():
     with pytest.raises(ValueError, match="Unknown label type"):
         TinyNetClassifier().fit([[0.0], [1.0], [2.0]], [0.5, 1.5, 2.5])
-    with pytest.raises(ValueError, match="y should be a 1d array"):
-        TinyNetClassifier().fit([[0.0], [1.0]], [[0, 1], [1, 1]])
+    with pytest.raises(ValueError, match="got 'multiclass-multioutput'"):
+        TinyNetClassifier().fit([[0.0], [1.0], [2.0]], [[0, 1], [1, 2], [2, 0]])
 
 
 def test_mape_is_rejected_for_classification_with_a_reason():

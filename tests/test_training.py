@@ -2,19 +2,21 @@ import numpy as np
 import pytest
 
 from sknnlite import _training
-from sknnlite._network import initial_weights
-from sknnlite._training import Architecture, TrainingOptions, _cached_graph_trainer, _KerasFitTrainer, train
+from sknnlite._network import initial_weights, keras_weights
+from sknnlite._training import (
+    Architecture,
+    KerasFitTrainer,
+    Objective,
+    TrainingOptions,
+    TrainingState,
+    graph_trainer_for,
+    make_loss,
+)
 
 ARCH = Architecture(
-    n_features=3,
-    hidden_layer_sizes=(5,),
-    activation="tanh",
-    n_outputs=1,
-    output_activation="linear",
-    loss="mse",
-    optimizer="adam",
-    sparse_targets=False,
+    n_features=3, hidden_layer_sizes=(5,), activation="tanh", n_outputs=1, output_activation="linear"
 )
+MSE = Objective(loss="mse")
 
 
 def _data(n=40):
@@ -24,48 +26,93 @@ def _data(n=40):
     return X, y
 
 
-def _train(architecture=ARCH, trainer=None, seed=(1, 2), **overrides):
-    X, y = _data()
+def _initial_state(architecture=ARCH):
     coefs, intercepts = initial_weights(np.random.RandomState(0), (3, *architecture.hidden_layer_sizes, 1))
+    return TrainingState(keras_weights(coefs, intercepts))
+
+
+def _options(**overrides):
     options = dict(
-        coefs=coefs,
-        intercepts=intercepts,
         epochs=5,
         batch_size=8,
         shuffle=True,
         learning_rate=0.01,
         learning_rate_decay=0.0,
         alpha=0.0,
-        seed=np.array(seed),
+        seed=np.array((1, 2)),
         verbose=0,
     )
-    options = TrainingOptions(**{**options, **overrides})
-    if trainer is not None:
-        return trainer.train(X, y, options)
-    return train(architecture, X, y, options)
+    return TrainingOptions(**{**options, **overrides})
+
+
+def _train(
+    architecture=ARCH, objective=MSE, trainer=None, state=None, data=None, sample_weight=None, **overrides
+):
+    X, y = _data() if data is None else data
+    w = np.ones(X.shape[0], dtype=X.dtype) if sample_weight is None else sample_weight
+    options = _options(**overrides)
+    if trainer is None:
+        trainer = graph_trainer_for(architecture, objective)
+    return trainer.train(X, y, w, state or _initial_state(architecture), options)
 
 
 def test_one_compiled_loop_serves_every_fit_of_an_architecture():
-    trainer = _cached_graph_trainer(ARCH)
+    trainer = graph_trainer_for(ARCH, MSE)
     for _ in range(3):
         _train()
-    assert _cached_graph_trainer(ARCH) is trainer
+    assert graph_trainer_for(ARCH, MSE) is trainer
     assert trainer.run_epochs.experimental_get_tracing_count() == 1
 
 
 def test_fits_do_not_depend_on_earlier_fits():
     first = _train()
-    _train(learning_rate=0.5, seed=(7, 7), epochs=3)
+    _train(learning_rate=0.5, seed=np.array((7, 7)), epochs=3)
     again = _train()
-    for a, b in zip(first.coefs + first.intercepts, again.coefs + again.intercepts, strict=True):
+    for a, b in zip(first.state.weights, again.state.weights, strict=True):
         np.testing.assert_array_equal(a, b)
     assert first.loss_curve == again.loss_curve
 
 
+def test_continuing_from_the_returned_state_equals_one_long_run():
+    # The optimizer's moments and step count travel in the state, so 3 + 4
+    # epochs are the 7-epoch run exactly.
+    whole = _train(epochs=7, learning_rate_decay=0.1)
+    first = _train(epochs=3, learning_rate_decay=0.1)
+    rest = _train(epochs=4, learning_rate_decay=0.1, state=first.state, initial_epoch=3)
+    assert first.loss_curve + rest.loss_curve == pytest.approx(whole.loss_curve, rel=1e-6)
+    assert rest.n_steps == whole.n_steps == 7 * 5
+    for a, b in zip(rest.state.weights, whole.state.weights, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-5)
+
+
+def test_an_integer_weight_counts_as_that_many_copies_in_a_full_batch():
+    X, y = _data(12)
+    X, y = X.astype(np.float64), y.astype(np.float64)
+    w = np.arange(12) % 3
+    objective = Objective(loss="mse", dtype="float64")
+    arch = Architecture(**{**ARCH.__dict__, "dtype": "float64"})
+    state = TrainingState(
+        keras_weights(*initial_weights(np.random.RandomState(0), (3, 5, 1)), dtype="float64")
+    )
+    weighted = _train(
+        arch, objective, data=(X, y), sample_weight=w.astype(float), state=state, batch_size=100
+    )
+    repeated_data = (X.repeat(w, axis=0), y.repeat(w, axis=0))
+    repeated = _train(arch, objective, data=repeated_data, state=state, batch_size=100)
+    for a, b in zip(weighted.state.weights, repeated.state.weights, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-10)
+
+
+def test_the_loss_divides_by_the_sum_of_the_weights():
+    loss = make_loss("mse", {}, "float64")
+    value = loss(np.array([[0.0], [0.0]]), np.array([[1.0], [3.0]]), sample_weight=np.array([1.0, 3.0]))
+    assert float(value) == pytest.approx((1 * 1 + 3 * 9) / 4)
+
+
 def test_seed_changes_the_shuffle_only_when_shuffling():
     base = _train()
-    assert _train(seed=(3, 4)).loss_curve != base.loss_curve
-    assert _train(shuffle=False, seed=(3, 4)).loss_curve == _train(shuffle=False).loss_curve
+    assert _train(seed=np.array((3, 4))).loss_curve != base.loss_curve
+    assert _train(shuffle=False, seed=np.array((3, 4))).loss_curve == _train(shuffle=False).loss_curve
 
 
 def test_steps_and_epochs_are_counted():
@@ -79,8 +126,8 @@ def test_decay_slows_learning():
 
 
 def test_alpha_shrinks_the_weights():
-    plain = np.abs(_train(epochs=30).coefs[0]).sum()
-    assert np.abs(_train(epochs=30, alpha=0.1).coefs[0]).sum() < plain
+    plain = np.abs(_train(epochs=30).state.weights[0]).sum()
+    assert np.abs(_train(epochs=30, alpha=0.1).state.weights[0]).sum() < plain
 
 
 def test_training_stops_at_the_first_non_finite_loss():
@@ -98,8 +145,15 @@ def test_verbose_training_gives_the_same_result(verbose, capsys):
     assert "loss" in capsys.readouterr().out
 
 
+def test_metrics_are_recorded_per_epoch():
+    run = _train(objective=Objective(loss="mse", metrics=("mae",)))
+    assert list(run.history) == ["loss", "mae"]
+    assert len(run.history["mae"]) == 5
+
+
 def test_the_portable_model_fit_path_trains_too():
-    run = _train(trainer=_KerasFitTrainer(ARCH), epochs=30)
+    options = _options(epochs=30)
+    run = _train(trainer=KerasFitTrainer(ARCH.build(), MSE, options), epochs=30)
     assert run.n_steps == 30 * 5
     assert run.loss_curve[-1] < run.loss_curve[0] / 4
 
@@ -107,5 +161,5 @@ def test_the_portable_model_fit_path_trains_too():
 def test_cache_is_bounded(monkeypatch):
     monkeypatch.setattr(_training, "_CACHE_SIZE", 2)
     for units in (2, 3, 4):
-        _cached_graph_trainer(Architecture(**{**ARCH.__dict__, "hidden_layer_sizes": (units,)}))
+        graph_trainer_for(Architecture(**{**ARCH.__dict__, "hidden_layer_sizes": (units,)}), MSE)
     assert len(_training._local.trainers) == 2

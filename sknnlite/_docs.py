@@ -1,0 +1,134 @@
+"""Docstring sections both estimators share, filled into their class docstrings."""
+
+NETWORK_PARAMETERS = """\
+hidden_layer_sizes : tuple of int, default=(100,)
+        Units per hidden layer; ``()`` gives a linear model (no hidden layer).
+    activation : str or callable, default="relu"
+        Hidden activation: any Keras activation name (``"tanh"``,
+        ``"softsign"``, ``"sigmoid"``, ``"hard_sigmoid"``, ``"relu"``,
+        ``"softplus"``, ``"linear"``, ``"elu"``, ``"selu"``, ``"gelu"``,
+        ``"swish"``, ...) or a callable on tensors."""
+
+TRAINING_PARAMETERS = """\
+dropout : float, default=0.0
+        Fraction of each hidden layer's units dropped at every training step
+        (a Keras ``Dropout`` layer after each hidden layer); 0 adds none.
+    batch_normalization : bool, default=False
+        Add a Keras ``BatchNormalization`` layer between each hidden ``Dense``
+        layer and its activation.
+    optimizer : str, default="adam"
+        A Keras optimizer name: ``"sgd"``, ``"rmsprop"``, ``"adagrad"``,
+        ``"adadelta"``, ``"adam"``, ``"adamax"``, ``"nadam"``, ``"adamw"``,
+        ``"ftrl"``, ``"lion"``, ``"adafactor"``. Its other arguments are
+        routed parameters: ``optimizer__momentum=0.9``,
+        ``optimizer__nesterov=True``, ``optimizer__beta_1=0.8``,
+        ``optimizer__clipnorm=1.0``, ...
+    learning_rate : float, default=0.001
+        Initial learning rate.
+    learning_rate_decay : float, default=0.0
+        Inverse-time decay per optimizer step, Keras' legacy ``decay``
+        argument: ``lr_t = learning_rate / (1 + learning_rate_decay * t)``.
+    alpha : float, default=0.0
+        L2 penalty ``alpha * sum(kernel ** 2)`` added to every minibatch
+        loss (Keras' ``L2`` regularizer on each Dense kernel of the built-in
+        MLP).
+    batch_size : int, default=32
+        Minibatch size, capped at the number of samples.
+    epochs : int, default=200
+        Passes over the training data (``max_iter`` in scikit-learn's MLP).
+    shuffle : bool, default=True
+        Whether to shuffle the samples every epoch.
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the training data (stratified for
+        the classifier), score it after every epoch with the estimator's
+        ``score``, stop when it has not improved by ``tol`` for
+        ``n_iter_no_change`` epochs in a row, and keep the weights of the best
+        epoch, as scikit-learn's MLP does.
+    validation_fraction : float, default=0.1
+        Share of the training data held out for early stopping.
+    n_iter_no_change : int, default=10
+        Epochs without improvement before early stopping ends training.
+    tol : float, default=1e-4
+        Improvement of the validation score that counts, for early stopping.
+    warm_start : bool, default=False
+        If True, ``fit`` continues from the fitted weights and optimizer
+        state (moments, step count) instead of starting afresh.
+    metrics : list or None, default=None
+        Keras metrics (names such as ``"accuracy"`` or ``"mae"``, or metric
+        objects) computed during training and recorded in ``history_``.
+    callbacks : list or None, default=None
+        Keras callbacks; each ``fit`` works on deep copies, so clones never
+        share them. Fits with callbacks train through ``model.fit``.
+    model : callable or None, default=None
+        A build function returning a ``keras.Model`` to train instead of the
+        built-in MLP. Its arguments are filled by name from the routed
+        ``model__*`` parameters, then from ``n_features_in``, ``n_outputs``,
+        ``meta`` (SciKeras' dict: ``n_features_in_``, ``n_outputs_expected_``,
+        ``classes_``, ``n_classes_``, ``target_type_``, ...) and
+        ``compile_kwargs``, then from this estimator's parameters of the same
+        name, so a SciKeras ``model=`` function works unchanged. A model it
+        compiles keeps its own optimizer and loss.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the initial weights, the shuffling, dropout and the early
+        stopping split. An int makes ``fit`` reproducible: same weights and
+        predictions, in one process or several. Seeding is local to the fit;
+        no global state is changed.
+    verbose : int, default=0
+        0 is silent, 1 shows a progress bar over epochs, 2 prints one line
+        per epoch.
+    **routed_params : dict
+        ``optimizer__<name>``, ``loss__<name>`` (e.g. ``loss__delta=0.5`` for
+        ``"huber"``) and ``model__<name>`` arguments; reported by
+        ``get_params`` and tunable in ``GridSearchCV``. Unknown names fail at
+        ``fit`` with the list of valid ones."""
+
+TRAINING_ATTRIBUTES = """\
+model_ : keras.Model
+        The trained network (for the built-in MLP, built from the fitted
+        weights on first access).
+    coefs_ : list of ndarray
+        Kernel of each Dense layer of the built-in MLP, ``coefs_[i]`` of
+        shape (fan_in, units).
+    intercepts_ : list of ndarray
+        Bias of each Dense layer of the built-in MLP.
+    history_ : dict
+        Per-epoch values: ``"loss"`` and each of ``metrics``.
+    loss_curve_ : list of float
+        Training loss after every epoch, as in scikit-learn's MLP.
+    validation_scores_ : list of float or None
+        Score on the held-out data after every epoch, with early stopping.
+    best_validation_score_ : float or None
+        The best of ``validation_scores_``; its weights are the ones kept.
+    best_loss_ : float or None
+        Lowest training loss; None with early stopping.
+    n_iter_ : int
+        Number of epochs run (over all ``partial_fit`` / warm-started calls).
+    t_ : int
+        Number of optimizer steps taken.
+    final_learning_rate_ : float
+        The learning rate at the end of training (after
+        ``learning_rate_decay``).
+    diagnostics_ : dict
+        What the convergence diagnostics measured (``final_learning_rate``,
+        ``learning_rate_fraction``, ``recent_loss_trend``, ``loss_range``)
+        and ``messages``, the causes found (each also issued as a
+        ``ConvergenceWarning``); empty when training converged.
+    out_activation_ : str or callable
+        The output activation of the built-in MLP.
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during fit; only when ``X`` has string
+        column names (a pandas DataFrame)."""
+
+
+def fill_docstring(cls):
+    """Fill the shared sections into ``cls.__doc__`` (``{network}``, ``{training}``, ``{attributes}``)."""
+    sections = {
+        "network": NETWORK_PARAMETERS,
+        "training": TRAINING_PARAMETERS,
+        "attributes": TRAINING_ATTRIBUTES,
+    }
+    for name, text in sections.items():
+        cls.__doc__ = cls.__doc__.replace("{" + name + "}", text)
+    return cls

@@ -1,0 +1,125 @@
+"""Routed parameters: ``optimizer__*``, ``loss__*`` and ``model__*``.
+
+skorch and SciKeras pass settings of the objects they build through
+double-underscore names, ``optimizer__momentum=0.9``; the estimators here
+take the same names as keyword arguments, report them in ``get_params`` (so
+``clone`` and ``GridSearchCV`` keep them) and check them at ``fit`` against
+the signature of what receives them.
+"""
+
+import inspect
+import random
+
+PREFIXES = ("optimizer", "loss", "model")
+
+
+def is_routed(name):
+    return "__" in name and name.split("__", 1)[0] in PREFIXES
+
+
+def routed(params, prefix):
+    """The parameters routed to ``prefix``, with the prefix removed."""
+    start = prefix + "__"
+    return {name[len(start) :]: value for name, value in params.items() if name.startswith(start)}
+
+
+def check_extra_params(estimator, extra):
+    """Reject keyword arguments that are neither parameters nor routed ones."""
+    unknown = sorted(name for name in extra if not is_routed(name))
+    if unknown:
+        raise ValueError(
+            f"{type(estimator).__name__} got unknown parameter(s) {unknown}. Besides its own "
+            f"parameters it takes routed ones named {', '.join(p + '__<name>' for p in PREFIXES)}."
+        )
+
+
+def _accepted(fn, skip):
+    """Names ``fn`` accepts as keywords (None: it takes ``**kwargs``), minus ``skip``."""
+    parameters = inspect.signature(fn).parameters.values()
+    if any(p.kind is p.VAR_KEYWORD for p in parameters):
+        return None
+    return sorted(
+        p.name
+        for p in parameters
+        if p.name not in skip and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
+    )
+
+
+def _check_names(given, valid, what):
+    unknown = sorted(set(given) - set(valid))
+    if unknown:
+        prefix = what.split()[0]
+        raise ValueError(
+            f"Unknown {what} parameter(s) {[f'{prefix}__{name}' for name in unknown]}; "
+            f"valid names are {[f'{prefix}__{name}' for name in valid]}."
+        )
+
+
+def check_optimizer_params(optimizer, params):
+    """Check ``optimizer__*`` names against the Keras optimizer's constructor."""
+    import keras
+
+    if "learning_rate" in params:
+        raise ValueError(
+            "Set the learning rate with the estimator's learning_rate parameter (and its decay "
+            "with learning_rate_decay), not optimizer__learning_rate."
+        )
+    cls = type(keras.optimizers.get(optimizer))
+    valid = _accepted(cls.__init__, {"self", "learning_rate", "name"})
+    if valid is not None:
+        _check_names(params, valid, f"optimizer ({optimizer!r})")
+
+
+def check_loss_params(loss, params):
+    """Check ``loss__*`` names against the Keras loss function's signature."""
+    import keras
+
+    if not params:
+        return
+    if isinstance(loss, keras.losses.Loss):
+        raise ValueError(
+            f"loss__ parameters configure a loss given by name; the loss object {loss!r} is "
+            "already configured: set its arguments where you create it."
+        )
+    fn = keras.losses.get(loss) if isinstance(loss, str) else loss
+    parameters = list(inspect.signature(fn).parameters)
+    valid = _accepted(fn, set(parameters[:2]))
+    if valid is not None:
+        _check_names(params, valid, f"loss ({loss!r})")
+
+
+def build_model(build_fn, routed_params, provided, estimator_params, seed):
+    """Call a user's build function the way SciKeras does.
+
+    Arguments are filled by name: ``model__*`` routed parameters first, then
+    what the estimator provides (``n_features_in``, ``n_outputs``, ``meta``,
+    ``compile_kwargs``), then estimator parameters of the same name (so a
+    SciKeras build function taking ``hidden_layer_sizes`` works unchanged).
+    Python's ``random`` module, which Keras uses for unseeded initializers,
+    is seeded for the call and restored after it, so a seeded fit builds the
+    same initial weights without changing any global state.
+    """
+    import keras
+
+    parameters = inspect.signature(build_fn).parameters
+    takes_kwargs = any(p.kind is p.VAR_KEYWORD for p in parameters.values())
+    valid = [n for n, p in parameters.items() if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+    if not takes_kwargs:
+        _check_names(routed_params, valid, "model (build function)")
+    kwargs = dict(routed_params)
+    for source in (provided, estimator_params):
+        for name, value in source.items():
+            if name in parameters and name not in kwargs:
+                kwargs[name] = value
+    saved = random.getstate()
+    random.seed(seed)
+    try:
+        model = build_fn(**kwargs)
+    finally:
+        random.setstate(saved)
+    if not isinstance(model, keras.Model):
+        raise TypeError(
+            f"The model build function {getattr(build_fn, '__name__', build_fn)!r} must return a "
+            f"keras.Model, got {type(model).__name__}."
+        )
+    return model
