@@ -14,7 +14,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
-from . import _routing
+from . import _persistence, _routing
 from ._diagnostics import diagnose, divergence_message
 from ._names import ACTIVATIONS, OPTIMIZERS
 from ._network import forward, initial_batch_norm, initial_weights, keras_weights, split_weights
@@ -204,10 +204,8 @@ class BaseTinyNet(BaseEstimator):
     # -- training -----------------------------------------------------------
 
     def _training_sample_weight(self, sample_weight, X, y, incremental):
-        sample_weight = _check_sample_weight(sample_weight, X, dtype=X.dtype, ensure_non_negative=True)
-        if not sample_weight.sum() > 0:
-            raise ValueError("sample_weight sums to zero: at least one sample needs a positive weight.")
-        return sample_weight
+        # scikit-learn rejects negative weights and all-zero ones with a clear message.
+        return _check_sample_weight(sample_weight, X, dtype=X.dtype, ensure_non_negative=True)
 
     def _fit(self, X, y, sample_weight, *, incremental, classes=None):
         """Shared body of ``fit`` and ``partial_fit``."""
@@ -487,11 +485,53 @@ class BaseTinyNet(BaseEstimator):
             self.__dict__["_keras_model"] = model
         return model
 
+    def _attach_keras_model(self, model):
+        """Take the weights (and, for a custom model, the model) from a loaded Keras model."""
+        if self._architecture is None:
+            self.__dict__["_custom_model"] = model
+            self.__dict__.pop("_custom_trainer", None)
+            return
+        state = TrainingState(model.get_weights(), self._state.optimizer_state)
+        self._set_network(self._architecture, self._objective, state, None)
+        self.__dict__["_keras_model"] = model
+
+    def save(self, path):
+        """Save the fitted estimator in Keras' native ``.keras`` format.
+
+        ``keras.saving.load_model(path)`` opens the file as the trained
+        network; :meth:`load` restores the whole estimator (parameters,
+        ``classes_``, feature names, optimizer state for ``partial_fit``).
+        The estimator part is pickled: load only files you trust.
+
+        Parameters
+        ----------
+        path : str or path-like
+            Destination, ending in ``.keras``.
+        """
+        check_is_fitted(self)
+        _persistence.save(self, path)
+
+    @classmethod
+    def load(cls, path):
+        """Load an estimator saved with :meth:`save`.
+
+        Parameters
+        ----------
+        path : str or path-like
+            A ``.keras`` file written by :meth:`save`.
+
+        Returns
+        -------
+        estimator : instance of this class
+            The fitted estimator, predicting as the saved one did.
+        """
+        return _persistence.load(path, expected_class=cls)
+
     def __sklearn_is_fitted__(self):
         return hasattr(self, "_state")
 
     def __getstate__(self):
-        state = super().__getstate__()
+        state = dict(super().__getstate__())  # a copy: Python returns the live __dict__
         for name in ("_keras_model", "_custom_trainer"):
             state.pop(name, None)
         return state

@@ -64,10 +64,22 @@ def check_optimizer_params(optimizer, params):
             "Set the learning rate with the estimator's learning_rate parameter (and its decay "
             "with learning_rate_decay), not optimizer__learning_rate."
         )
-    cls = type(keras.optimizers.get(optimizer))
-    valid = _accepted(cls.__init__, {"self", "learning_rate", "name"})
-    if valid is not None:
-        _check_names(params, valid, f"optimizer ({optimizer!r})")
+    # Keras optimizers pass **kwargs on to their base classes: collect the names along the MRO.
+    valid = set()
+    for cls in type(keras.optimizers.get(optimizer)).__mro__:
+        if "__init__" not in vars(cls):
+            continue
+        names = _accepted(cls.__init__, {"self", "learning_rate", "name", "kwargs"})
+        if names is None:
+            names = [
+                n for n in inspect.signature(cls.__init__).parameters if n not in ("self", "kwargs", "name")
+            ]
+            names = [n for n in names if n != "learning_rate"]
+            valid.update(names)
+            continue
+        valid.update(names)
+        break
+    _check_names(params, sorted(valid), f"optimizer ({optimizer!r})")
 
 
 def check_loss_params(loss, params):
@@ -103,7 +115,11 @@ def build_model(build_fn, routed_params, provided, estimator_params, seed):
 
     parameters = inspect.signature(build_fn).parameters
     takes_kwargs = any(p.kind is p.VAR_KEYWORD for p in parameters.values())
-    valid = [n for n, p in parameters.items() if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+    valid = [
+        n
+        for n, p in parameters.items()
+        if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY) and n not in provided
+    ]
     if not takes_kwargs:
         _check_names(routed_params, valid, "model (build function)")
     kwargs = dict(routed_params)

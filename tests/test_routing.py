@@ -1,0 +1,203 @@
+"""Routed parameters (optimizer__*, loss__*, model__*) and model build functions."""
+
+import keras
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.model_selection import GridSearchCV
+
+from sknnlite import TinyNetClassifier, TinyNetRegressor
+from sknnlite._routing import build_model
+from sknnlite.datasets import make_sum_threshold
+
+FAST = dict(hidden_layer_sizes=(8,), epochs=10, learning_rate=0.01, random_state=0)
+
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+
+
+def _data(n=120):
+    return make_sum_threshold(n, random_state=0)
+
+
+def test_routed_parameters_are_reported_cloned_and_settable():
+    est = TinyNetClassifier(optimizer="sgd", optimizer__momentum=0.9, loss__label_smoothing=0.1)
+    params = est.get_params()
+    assert params["optimizer__momentum"] == 0.9 and params["loss__label_smoothing"] == 0.1
+    copy = clone(est)
+    assert copy.get_params()["optimizer__momentum"] == 0.9
+    copy.set_params(optimizer__momentum=0.5, optimizer__nesterov=True)
+    assert copy.optimizer__momentum == 0.5 and copy.optimizer__nesterov is True
+    assert est.optimizer__momentum == 0.9
+
+
+def test_routed_optimizer_parameters_reach_the_keras_optimizer():
+    X, y = _data()
+    plain = TinyNetClassifier(**FAST, optimizer="sgd").fit(X, y)
+    momentum = TinyNetClassifier(**FAST, optimizer="sgd", optimizer__momentum=0.9).fit(X, y)
+    assert momentum.loss_curve_ != plain.loss_curve_
+    clipped = TinyNetClassifier(**FAST, optimizer="adam", optimizer__clipnorm=1e-6).fit(X, y)
+    first = TinyNetClassifier(**{**FAST, "epochs": 1}).fit(X, y)
+    # Gradients clipped to norm 1e-6 barely move Adam's normalized steps apart from... the moments;
+    # the fit still differs from the unclipped one.
+    assert clipped.loss_curve_[0] != pytest.approx(first.loss_curve_[0], rel=1e-12)
+
+
+def test_routed_loss_parameters_reach_the_keras_loss():
+    X, y = _data()
+    y = X.sum(axis=1)
+    small = TinyNetRegressor(**FAST, loss="huber", loss__delta=0.01).fit(X, y)
+    large = TinyNetRegressor(**FAST, loss="huber", loss__delta=100.0).fit(X, y)
+    # With delta 100 every residual is in Huber's quadratic zone: the loss is half the MSE.
+    mse = TinyNetRegressor(**FAST, loss="mse").fit(X, y)
+    assert large.loss_curve_[0] == pytest.approx(mse.loss_curve_[0] / 2, rel=1e-6)
+    assert small.loss_curve_[0] < large.loss_curve_[0]
+
+
+def test_grid_search_over_routed_parameters():
+    X, y = _data()
+    grid = {"optimizer__momentum": [0.0, 0.9], "optimizer__nesterov": [False, True]}
+    search = GridSearchCV(TinyNetClassifier(**FAST, optimizer="sgd"), grid, cv=2).fit(X, y)
+    assert set(search.best_params_) == set(grid)
+    assert search.best_estimator_.get_params()["optimizer__momentum"] in (0.0, 0.9)
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        (
+            {"optimizer": "sgd", "optimizer__momentun": 0.9},
+            r"optimizer__momentun.*valid names are.*'optimizer__momentum'",
+        ),
+        ({"loss": "huber", "loss__delt": 1.0}, r"loss__delt.*valid names are.*'loss__delta'"),
+        ({"optimizer__learning_rate": 0.1}, r"learning_rate parameter"),
+        ({"hidden_layers": 3}, r"unknown parameter\(s\) \['hidden_layers'\]"),
+        ({"model__units": 3}, r"model__ parameters go to a model build function, but model=None"),
+    ],
+)
+def test_unknown_routed_names_fail_at_fit_with_the_valid_ones(params, message):
+    est = TinyNetRegressor(**FAST, **params)  # accepted here, checked at fit
+    X, y = _data()
+    with pytest.raises(ValueError, match=message):
+        est.fit(X, y)
+
+
+def test_set_params_still_rejects_unknown_plain_names():
+    with pytest.raises(ValueError, match="Invalid parameter 'hidden_layers'"):
+        TinyNetRegressor().set_params(hidden_layers=3)
+
+
+# -- model build functions -----------------------------------------------------
+
+
+def scikeras_classifier(meta, hidden_layer_sizes, dropout):
+    """The build function of SciKeras' MLPClassifier tutorial, verbatim but for Keras 3 imports."""
+    n_features_in_ = meta["n_features_in_"]
+    n_classes_ = meta["n_classes_"]
+    model = keras.models.Sequential()
+    model.add(keras.layers.Input(shape=(n_features_in_,)))
+    for hidden_layer_size in hidden_layer_sizes:
+        model.add(keras.layers.Dense(hidden_layer_size, activation="relu"))
+        model.add(keras.layers.Dropout(dropout))
+    model.add(
+        keras.layers.Dense(
+            1 if n_classes_ == 2 else n_classes_, activation="sigmoid" if n_classes_ == 2 else "softmax"
+        )
+    )
+    return model
+
+
+def scikeras_compiled_regressor(meta, compile_kwargs):
+    """A SciKeras build function that compiles its model with the wrapper's compile_kwargs."""
+    model = keras.Sequential(
+        [
+            keras.Input((meta["n_features_in_"],)),
+            keras.layers.Dense(8, activation="relu"),
+            keras.layers.Dense(1),
+        ]
+    )
+    model.compile(loss=compile_kwargs["loss"], optimizer=compile_kwargs["optimizer"])
+    return model
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_a_scikeras_build_function_works_unchanged(n_classes):
+    X, _ = _data(150)
+    y = np.arange(150) % n_classes
+    y[X.sum(axis=1) > 2.5] = 0
+    clf = TinyNetClassifier(
+        model=scikeras_classifier, hidden_layer_sizes=(16,), model__dropout=0.1, epochs=20
+    )
+    clf.set_params(random_state=0, learning_rate=0.01).fit(X, y)
+    assert isinstance(clf.model_, keras.Sequential)
+    assert [type(layer).__name__ for layer in clf.model_.layers] == ["Dense", "Dropout", "Dense"]
+    proba = clf.predict_proba(X)
+    assert proba.shape == (150, n_classes)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    assert set(clf.predict(X)) <= set(clf.classes_)
+    assert clf.score(X, y) > 0.5
+
+
+def test_a_compiled_scikeras_model_keeps_its_optimizer_and_loss():
+    X, _ = _data()
+    y = X.sum(axis=1)
+    reg = TinyNetRegressor(model=scikeras_compiled_regressor, optimizer="sgd", epochs=30, random_state=0)
+    reg.set_params(learning_rate=0.05).fit(X, y)
+    assert isinstance(reg.model_.optimizer, keras.optimizers.SGD)
+    assert reg.score(X, y) > 0.8
+
+
+def test_build_functions_get_n_features_n_outputs_and_routed_parameters():
+    seen = {}
+
+    def build(n_features_in, n_outputs, units, activation):
+        seen.update(n_features_in=n_features_in, n_outputs=n_outputs, units=units, activation=activation)
+        return keras.Sequential(
+            [keras.Input((n_features_in,)), keras.layers.Dense(units), keras.layers.Dense(n_outputs)]
+        )
+
+    X, y = _data()
+    TinyNetRegressor(model=build, model__units=5, activation="tanh", epochs=2).fit(X, np.column_stack([y, y]))
+    assert seen == {"n_features_in": 5, "n_outputs": 2, "units": 5, "activation": "tanh"}
+
+
+def test_custom_models_are_reproducible_without_touching_global_seeds():
+    import random
+
+    X, y = _data()
+    random.seed(123)
+    expected_next = random.random()
+    random.seed(123)
+    a = TinyNetClassifier(
+        model=scikeras_classifier, hidden_layer_sizes=(8,), model__dropout=0.2, epochs=5, random_state=3
+    )
+    b = clone(a)
+    a.fit(X, y)
+    b.fit(X, y)
+    np.testing.assert_array_equal(a.predict_proba(X), b.predict_proba(X))
+    assert random.random() == expected_next
+
+
+def test_build_function_errors_are_clear():
+    X, y = _data()
+    with pytest.raises(TypeError, match=r"must return a keras\.Model, got str"):
+        TinyNetClassifier(model=lambda meta: "not a model").fit(X, y)
+    with pytest.raises(ValueError, match=r"model__unit.*valid names are \['model__units'\]"):
+        TinyNetClassifier(model=lambda meta, units=2: None, model__unit=3).fit(X, y)
+    wide = lambda n_features_in: keras.Sequential([keras.Input((n_features_in,)), keras.layers.Dense(3)])  # noqa: E731
+    with pytest.raises(
+        ValueError, match=r"model with 3 output\(s\); loss 'binary_crossentropy' on 2 classes needs 1"
+    ):
+        TinyNetClassifier(model=wide, loss="binary_crossentropy").fit(X, y)
+    with pytest.raises(ValueError, match="alpha penalizes the built-in MLP"):
+        TinyNetClassifier(model=scikeras_classifier, model__dropout=0.0, alpha=0.1).fit(X, y)
+
+
+def test_build_model_fills_arguments_by_name_in_priority_order():
+    calls = []
+
+    def build(units, meta, hidden_layer_sizes=(1,)):
+        calls.append((units, meta, hidden_layer_sizes))
+        return keras.Sequential([keras.Input((2,)), keras.layers.Dense(units)])
+
+    build_model(build, {"units": 4}, {"meta": {"a": 1}}, {"hidden_layer_sizes": (3,), "units": 9}, seed=0)
+    assert calls == [(4, {"a": 1}, (3,))]
