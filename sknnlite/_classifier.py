@@ -356,7 +356,11 @@ class TinyNetClassifier(ClassifierMixin, BaseTinyNet):
                     scores = np.log(p) - np.log1p(-p)
                 else:
                     scores = np.log(proba)
-        return scores[:, 0] if self._encoding.kind == "binary" else scores
+        if self._encoding.kind == "binary":
+            return scores[:, 0]
+        if len(self.classes_) == 2 and not self._multilabel:  # two outputs: scikit-learn wants one score
+            return scores[:, 1] - scores[:, 0]
+        return scores
 
     def predict(self, X):
         """Predict class labels for the rows of X.

@@ -20,10 +20,16 @@ def save(estimator, path):
     path = str(path)
     if not path.endswith(".keras"):
         raise ValueError(f"save writes Keras' native format; the path must end in '.keras', got {path!r}.")
-    estimator.model_.save(path)
     state = estimator.__getstate__()
     state.pop("_custom_model", None)  # the Keras part of the file holds it
-    payload = pickle.dumps((type(estimator), state))
+    try:
+        payload = pickle.dumps((type(estimator), state))
+    except (pickle.PicklingError, AttributeError, TypeError) as error:
+        raise ValueError(
+            f"The estimator's parameters cannot be pickled ({error}); a model build function "
+            "must be defined at module level to be saved."
+        ) from error
+    estimator.model_.save(path)
     with zipfile.ZipFile(path, "a") as archive:
         archive.writestr(ESTIMATOR_MEMBER, payload)
 

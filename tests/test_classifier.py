@@ -120,3 +120,91 @@ def test_continuous_and_multiclass_multioutput_targets_are_rejected():
 def test_mape_is_rejected_for_classification_with_a_reason():
     with pytest.raises(ValueError, match="loss='mape' cannot train a classifier"):
         TinyNetClassifier(loss="mape").fit([[0.0], [1.0]], [0, 1])
+
+
+# -- multilabel ----------------------------------------------------------------
+
+
+def _multilabel(n=200):
+    X, _ = make_sum_threshold(n, random_state=0)
+    Y = np.column_stack([X[:, 0] > 0.5, X[:, 1] + X[:, 2] > 1.0, X.sum(axis=1) > 2.5]).astype(int)
+    return X, Y
+
+
+def test_multilabel_targets_train_one_sigmoid_per_label_as_mlp():
+    X, Y = _multilabel()
+    clf = TinyNetClassifier((16,), epochs=150, learning_rate=0.01, random_state=0).fit(X, Y)
+    assert clf.out_activation_ == "sigmoid" and clf.loss_ == "binary_crossentropy"
+    np.testing.assert_array_equal(clf.classes_, [0, 1, 2])
+    proba = clf.predict_proba(X)
+    assert proba.shape == (200, 3) and not np.allclose(proba.sum(axis=1), 1.0)
+    predicted = clf.predict(X)
+    np.testing.assert_array_equal(predicted, (proba > 0.5).astype(int))
+    assert clf.score(X, Y) > 0.8  # subset accuracy, as for MLPClassifier
+    decision = clf.decision_function(X)
+    assert decision.shape == (200, 3)
+    np.testing.assert_array_equal(decision > 0, predicted == 1)
+
+
+def test_multilabel_rejects_losses_over_one_distribution():
+    X, Y = _multilabel(20)
+    with pytest.raises(ValueError, match="multilabel targets need a loss per label"):
+        TinyNetClassifier(loss="categorical_crossentropy").fit(X, Y)
+
+
+# -- decision_function -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("loss", ["auto", "hinge", "mse", "categorical_crossentropy"])
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_decision_function_agrees_with_predict(loss, n_classes):
+    X, _ = make_sum_threshold(150, random_state=0)
+    y = np.minimum((X.sum(axis=1) * n_classes / 5).astype(int), n_classes - 1)
+    clf = TinyNetClassifier((8,), loss=loss, epochs=30, learning_rate=0.01, random_state=0).fit(X, y)
+    decision = clf.decision_function(X)
+    if n_classes == 2:
+        assert decision.shape == (150,)
+        np.testing.assert_array_equal(clf.classes_[(decision > 0).astype(int)], clf.predict(X))
+    else:
+        assert decision.shape == (150, n_classes)
+        np.testing.assert_array_equal(clf.classes_[decision.argmax(axis=1)], clf.predict(X))
+
+
+# -- class_weight and partial_fit ---------------------------------------------------
+
+
+def test_class_weight_balanced_equals_the_matching_sample_weights():
+    X, _ = make_sum_threshold(120, random_state=0)
+    y = np.where(np.arange(120) < 90, "a", "b")
+    params = dict(hidden_layer_sizes=(8,), epochs=10, random_state=0)
+    balanced = TinyNetClassifier(**params, class_weight="balanced").fit(X, y)
+    weights = np.where(y == "a", 120 / (2 * 90), 120 / (2 * 30))
+    explicit = TinyNetClassifier(**params).fit(X, y, sample_weight=weights)
+    np.testing.assert_allclose(balanced.coefs_[0], explicit.coefs_[0], rtol=1e-10)
+    as_dict = TinyNetClassifier(**params, class_weight={"a": 1.0, "b": 3.0}).fit(X, y)
+    by_hand = TinyNetClassifier(**params).fit(X, y, sample_weight=np.where(y == "a", 1.0, 3.0))
+    np.testing.assert_allclose(as_dict.coefs_[0], by_hand.coefs_[0], rtol=1e-10)
+
+
+def test_partial_fit_needs_classes_first_and_keeps_them():
+    X, _ = make_sum_threshold(60, random_state=0)
+    y = np.where(X[:, 0] > 0.5, "yes", "no")
+    clf = TinyNetClassifier((8,), random_state=0)
+    with pytest.raises(ValueError, match="classes must be passed on the first call to partial_fit"):
+        clf.partial_fit(X, y)
+    clf.partial_fit(X[y == "no"], y[y == "no"], classes=["no", "yes", "maybe"])  # a batch of one class
+    np.testing.assert_array_equal(clf.classes_, ["maybe", "no", "yes"])
+    clf.partial_fit(X, y)
+    assert clf.predict_proba(X).shape == (60, 3)
+    with pytest.raises(ValueError, match=r"labels \['never'\] not seen in the first fit"):
+        clf.partial_fit(X[:2], ["never", "yes"])
+    with pytest.raises(ValueError, match="class_weight='balanced' needs the class frequencies"):
+        TinyNetClassifier(class_weight="balanced").partial_fit(X, y, classes=["no", "yes"])
+
+
+def test_warm_start_needs_the_same_classes():
+    X, _ = make_sum_threshold(60, random_state=0)
+    y = np.arange(60) % 3
+    clf = TinyNetClassifier((4,), epochs=2, warm_start=True, random_state=0).fit(X, y)
+    with pytest.raises(ValueError, match="warm_start can only be used where `y` has the same classes"):
+        clf.fit(X, y % 2)

@@ -1,0 +1,79 @@
+"""save / load in Keras' native .keras format."""
+
+import zipfile
+
+import keras
+import numpy as np
+import pandas as pd
+import pytest
+
+from sknnlite import TinyNetClassifier, TinyNetRegressor
+from sknnlite.datasets import make_sum_threshold
+
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+
+
+def _data():
+    X, y = make_sum_threshold(100, random_state=0)
+    return pd.DataFrame(X, columns=[f"x{i}" for i in range(5)]), np.where(y == 1, "high", "low")
+
+
+@pytest.mark.parametrize("params", [{}, {"batch_normalization": True, "dropout": 0.2}])
+def test_a_saved_classifier_loads_with_its_metadata_and_predicts_identically(tmp_path, params):
+    X, y = _data()
+    clf = TinyNetClassifier((8,), epochs=10, random_state=0, **params).fit(X, y)
+    path = tmp_path / "clf.keras"
+    clf.save(path)
+    loaded = TinyNetClassifier.load(path)
+    np.testing.assert_array_equal(loaded.classes_, ["high", "low"])
+    np.testing.assert_array_equal(loaded.feature_names_in_, X.columns)
+    assert loaded.get_params() == clf.get_params()
+    np.testing.assert_array_equal(loaded.predict_proba(X), clf.predict_proba(X))
+    loaded.partial_fit(X, y)  # the optimizer state came along
+    assert loaded.n_iter_ == 11 and loaded.t_ == clf.t_ + 4
+
+
+def test_the_file_is_a_plain_keras_model(tmp_path):
+    X, y = _data()
+    clf = TinyNetClassifier((8,), epochs=10, random_state=0).fit(X, y)
+    path = tmp_path / "clf.keras"
+    clf.save(path)
+    model = keras.saving.load_model(path)
+    np.testing.assert_allclose(
+        model.predict(X.to_numpy(), verbose=0)[:, 0], clf.predict_proba(X)[:, 1], rtol=1e-6
+    )
+
+
+def build(meta):
+    return keras.Sequential(
+        [
+            keras.Input((meta["n_features_in_"],)),
+            keras.layers.Dense(4, activation="tanh"),
+            keras.layers.Dense(1),
+        ]
+    )
+
+
+def test_a_custom_model_round_trips(tmp_path):
+    X, y = _data()
+    reg = TinyNetRegressor(model=build, epochs=5, random_state=0).fit(X, (y == "high").astype(float))
+    reg.save(tmp_path / "reg.keras")
+    loaded = TinyNetRegressor.load(tmp_path / "reg.keras")
+    np.testing.assert_allclose(loaded.predict(X), reg.predict(X), rtol=1e-6)
+
+
+def test_load_checks_the_file_and_the_class(tmp_path):
+    X, y = _data()
+    clf = TinyNetClassifier((4,), epochs=2, random_state=0).fit(X, y)
+    with pytest.raises(ValueError, match=r"must end in '\.keras'"):
+        clf.save(tmp_path / "clf.h5")
+    clf.save(tmp_path / "clf.keras")
+    with pytest.raises(TypeError, match="holds a TinyNetClassifier, not a TinyNetRegressor"):
+        TinyNetRegressor.load(tmp_path / "clf.keras")
+    clf.model_.save(tmp_path / "plain.keras")
+    with pytest.raises(ValueError, match="without sknnlite's estimator"):
+        TinyNetClassifier.load(tmp_path / "plain.keras")
+    assert "sknnlite_estimator.pkl" in zipfile.ZipFile(tmp_path / "clf.keras").namelist()
+    local = TinyNetRegressor(model=lambda meta: build(meta), epochs=1).fit(X, (y == "high").astype(float))
+    with pytest.raises(ValueError, match="must be defined at module level"):
+        local.save(tmp_path / "local.keras")
