@@ -261,7 +261,7 @@ class BaseTinyNet(BaseEstimator):
             alpha=self.alpha,
             seed=seed,
             verbose=self.verbose,
-            initial_epoch=self.n_iter_ if continuing else 0,
+            initial_epoch=len(self.loss_curve_) if continuing else 0,
         )
         callbacks = copy.deepcopy(list(self.callbacks or []))
         trainer = self._trainer(architecture, objective, options, bool(callbacks))
@@ -282,7 +282,7 @@ class BaseTinyNet(BaseEstimator):
                 loss_curve,
                 learning_rate=self.learning_rate,
                 learning_rate_decay=self.learning_rate_decay,
-                n_steps=run.n_steps - (self.t_ if continuing else 0),
+                n_steps=run.n_steps - (self._n_steps if continuing else 0),
                 epochs=epochs,
             )
             for message in messages:
@@ -302,8 +302,10 @@ class BaseTinyNet(BaseEstimator):
             history = {name: self.history_.get(name, []) + values for name, values in history.items()}
         self.history_ = history
         self.loss_curve_ = history["loss"]
-        self.n_iter_ = len(self.loss_curve_)
-        self.t_ = run.n_steps
+        self.n_iter_ = len(run.loss_curve)  # epochs of this call; loss_curve_ and t_ accumulate, as in MLP
+        # t_ counts training samples seen, as in scikit-learn's MLP.
+        self.t_ = (self.t_ if continuing else 0) + X.shape[0] * len(run.loss_curve)
+        self._n_steps = run.n_steps
         if stopping is not None:
             self.validation_scores_ = stopping.scores
             self.best_validation_score_ = stopping.best_score

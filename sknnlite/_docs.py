@@ -59,9 +59,10 @@ dropout : float, default=0.0
     callbacks : list or None, default=None
         Keras callbacks; each ``fit`` works on deep copies, so clones never
         share them. Fits with callbacks train through ``model.fit``.
-    model : callable or None, default=None
+    model : callable, keras.Model or None, default=None
         A build function returning a ``keras.Model`` to train instead of the
-        built-in MLP. Its arguments are filled by name from the routed
+        built-in MLP (a ``keras.Model`` given directly is copied, with fresh
+        weights, at every fit). Its arguments are filled by name from the routed
         ``model__*`` parameters, then from ``n_features_in``, ``n_outputs``,
         ``meta`` (SciKeras' dict: ``n_features_in_``, ``n_outputs_expected_``,
         ``classes_``, ``n_classes_``, ``target_type_``, ...) and
@@ -102,9 +103,11 @@ model_ : keras.Model
     best_loss_ : float or None
         Lowest training loss; None with early stopping.
     n_iter_ : int
-        Number of epochs run (over all ``partial_fit`` / warm-started calls).
+        Number of epochs the last ``fit`` ran (1 after ``partial_fit``), as
+        in scikit-learn's MLP; ``loss_curve_`` and ``t_`` cover all calls.
     t_ : int
-        Number of optimizer steps taken.
+        Number of training samples seen (over all epochs and calls), as in
+        scikit-learn's MLP.
     final_learning_rate_ : float
         The learning rate at the end of training (after
         ``learning_rate_decay``).

@@ -113,6 +113,8 @@ def build_model(build_fn, routed_params, provided, estimator_params, seed):
     """
     import keras
 
+    if isinstance(build_fn, keras.Model):  # SciKeras also takes a model instance: train a fresh copy
+        return _seeded(seed, keras.models.clone_model, build_fn)
     parameters = inspect.signature(build_fn).parameters
     takes_kwargs = any(p.kind is p.VAR_KEYWORD for p in parameters.values())
     valid = [
@@ -127,15 +129,20 @@ def build_model(build_fn, routed_params, provided, estimator_params, seed):
         for name, value in source.items():
             if name in parameters and name not in kwargs:
                 kwargs[name] = value
-    saved = random.getstate()
-    random.seed(seed)
-    try:
-        model = build_fn(**kwargs)
-    finally:
-        random.setstate(saved)
+    model = _seeded(seed, build_fn, **kwargs)
     if not isinstance(model, keras.Model):
         raise TypeError(
             f"The model build function {getattr(build_fn, '__name__', build_fn)!r} must return a "
             f"keras.Model, got {type(model).__name__}."
         )
     return model
+
+
+def _seeded(seed, fn, *args, **kwargs):
+    """Call ``fn`` with Python's ``random`` seeded, then restore its state."""
+    saved = random.getstate()
+    random.seed(seed)
+    try:
+        return fn(*args, **kwargs)
+    finally:
+        random.setstate(saved)

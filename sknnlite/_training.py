@@ -159,17 +159,17 @@ def make_metrics(metrics, sparse_targets, n_outputs):
     return made
 
 
-def _inverse_time_decay(learning_rate, decay):
-    """Keras' legacy ``decay``: lr_t = lr / (1 + decay * t), t = steps taken."""
+def _inverse_time_decay(learning_rate, decay, dtype="float32"):
+    """Keras' legacy ``decay``: lr_t = lr / (1 + decay * t), t = steps taken; computed in ``dtype``."""
     import keras
 
     class InverseTimeDecay(keras.optimizers.schedules.LearningRateSchedule):
         def __init__(self):
-            self.initial = keras.Variable(learning_rate, dtype="float32", trainable=False)
-            self.decay = keras.Variable(decay, dtype="float32", trainable=False)
+            self.initial = keras.Variable(learning_rate, dtype=dtype, trainable=False)
+            self.decay = keras.Variable(decay, dtype=dtype, trainable=False)
 
         def __call__(self, step):
-            return self.initial / (1.0 + self.decay * keras.ops.cast(step, "float32"))
+            return self.initial / (1.0 + self.decay * keras.ops.cast(step, dtype))
 
         def get_config(self):
             return {"initial_learning_rate": float(self.initial.numpy()), "decay": float(self.decay.numpy())}
@@ -268,7 +268,7 @@ class _Trainer:
         else:
             # A schedule lets one compiled loop serve every learning rate and decay; a plain
             # rate stays settable by Keras callbacks such as ReduceLROnPlateau.
-            self.schedule = _inverse_time_decay(0.001, 0.0) if schedule else None
+            self.schedule = _inverse_time_decay(0.001, 0.0, objective.dtype) if schedule else None
             learning_rate = self.schedule if schedule else 0.001
             params = dict(objective.optimizer_params)
             self.optimizer = make_optimizer(objective.optimizer, learning_rate, params)

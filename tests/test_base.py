@@ -134,7 +134,7 @@ def test_fitted_attributes(Estimator):
     X, y = _data()
     est = Estimator(**FAST).fit(X, y)
     assert est.n_iter_ == 20 == len(est.loss_curve_) == len(est.history_["loss"])
-    assert est.t_ == 20 * 4
+    assert est.t_ == 20 * 120  # samples seen, as in MLP
     assert est.n_features_in_ == 5
     assert [W.shape for W in est.coefs_] == [(5, 8), (8, 1)]
     assert est.loss_curve_[-1] < est.loss_curve_[0]

@@ -25,7 +25,7 @@ def test_legacy_decay_reproduces_the_first_seeds_failure():
         hidden_layer_sizes=(), learning_rate_decay=0.1, batch_size=8, epochs=1, random_state=0
     ).fit(X, y)
     assert np.abs(reg.coefs_[0].ravel() - [0, 0, -1, 1]).max() > 0.2
-    assert reg.t_ == 3000
+    assert reg.t_ == 24000 and reg.final_learning_rate_ == pytest.approx(0.001 / (1 + 0.1 * 3000))
 
 
 @pytest.mark.parametrize("y_shape", [(200,), (200, 1), (200, 3)])

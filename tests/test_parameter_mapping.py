@@ -1,0 +1,491 @@
+"""docs/parameter_mapping.md: every MLP and SciKeras parameter is listed, and every equivalent works.
+
+One check per table row that has an equivalent; the checks compare with
+scikit-learn's MLP where it can run side by side, and with the update rules
+of the Keras optimizers computed by hand in NumPy.
+"""
+
+import pathlib
+import re
+
+import keras
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.neural_network import MLPClassifier, MLPRegressor
+
+from sknnlite import TinyNetClassifier, TinyNetRegressor
+
+DOC = pathlib.Path(__file__).parents[1] / "docs" / "parameter_mapping.md"
+
+# SciKeras 0.13's KerasClassifier / KerasRegressor parameters and routing prefixes
+# (cross-checked against the installed SciKeras when it is there).
+SCIKERAS_PARAMETERS = {
+    "model",
+    "build_fn",
+    "warm_start",
+    "random_state",
+    "optimizer",
+    "loss",
+    "metrics",
+    "batch_size",
+    "validation_batch_size",
+    "verbose",
+    "callbacks",
+    "validation_split",
+    "shuffle",
+    "run_eagerly",
+    "epochs",
+    "class_weight",
+}
+SCIKERAS_PREFIXES = {"model", "fit", "compile", "predict", "optimizer", "loss", "metrics"}
+
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+
+
+def _tables():
+    """{"MLP": {name: equivalent}, "SciKeras": {...}} read from the document."""
+    tables, current = {"MLP": {}, "SciKeras": {}}, None
+    for line in DOC.read_text().splitlines():
+        if line.startswith("## "):
+            current = "SciKeras" if "SciKeras" in line else "MLP" if "MLP" in line else None
+        elif current and line.startswith("| `"):
+            name, equivalent, _ = (cell.strip() for cell in line.strip().strip("|").split("|"))
+            tables[current][re.match(r"`([^`]+)`", name).group(1)] = equivalent
+    return tables
+
+
+TABLES = _tables()
+
+
+def _rows_with_equivalent():
+    return sorted(
+        (table, name)
+        for table, rows in TABLES.items()
+        for name, equivalent in rows.items()
+        if equivalent != "not applicable"
+    )
+
+
+def _data(n=120, seed=0):
+    rng = np.random.RandomState(seed)
+    X = rng.uniform(size=(n, 5))
+    return X, (X.sum(axis=1) > 2.5).astype(int)
+
+
+# -- the reference for optimizer rows: a linear model, full-batch steps by hand ------
+
+LINEAR = dict(hidden_layer_sizes=(), learning_rate=0.1, batch_size=1000, shuffle=False, random_state=0)
+
+
+def _linear_problem():
+    rng = np.random.RandomState(1)
+    X = rng.normal(size=(16, 3))
+    return X, X @ [1.0, -2.0, 0.5] + 0.3
+
+
+def _mse_gradient(X, y, W, b):
+    residual = X @ W[:, 0] + b[0] - y
+    return 2 / len(y) * X.T @ residual[:, None], np.array([2 / len(y) * residual.sum()])
+
+
+def _sknnlite_steps(steps, **params):
+    """Weights after ``steps`` full-batch partial_fit steps, and the initial weights."""
+    X, y = _linear_problem()
+    initial = TinyNetRegressor(**{**LINEAR, **params, "learning_rate": 0.0}).partial_fit(X, y)
+    reg = TinyNetRegressor(**{**LINEAR, **params})
+    for _ in range(steps):
+        reg.partial_fit(X, y)
+    return (reg.coefs_[0], reg.intercepts_[0]), (initial.coefs_[0], initial.intercepts_[0])
+
+
+def _reference_steps(steps, update, initial):
+    X, y = _linear_problem()
+    weights = [w.copy() for w in initial]
+    state = [{} for _ in weights]
+    for t in range(1, steps + 1):
+        gradients = _mse_gradient(X, y, *weights)
+        for i, g in enumerate(gradients):
+            weights[i] = update(weights[i], g, state[i], t)
+    return weights
+
+
+def _assert_optimizer_matches(steps, update, **params):
+    trained, initial = _sknnlite_steps(steps, **params)
+    expected = _reference_steps(steps, update, initial)
+    for a, b in zip(trained, expected, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-12)
+
+
+def _float32(value):
+    """What Keras' ``ops.cast(python_float, "float64")`` gives: the float32 rounding of the value.
+
+    Keras' SGD casts its momentum, and Adam its betas for the bias corrections, that way.
+    """
+    return float(np.float32(value))
+
+
+def _sgd(lr, momentum=0.0, nesterov=False):
+    momentum = _float32(momentum)
+
+    def update(w, g, state, t):
+        if momentum == 0:
+            return w - lr * g
+        m = state["m"] = momentum * state.get("m", 0.0) - lr * g
+        return w + (momentum * m - lr * g if nesterov else m)
+
+    return update
+
+
+def _adam(lr, beta_1=0.9, beta_2=0.999, epsilon=1e-7):
+    def update(w, g, state, t):
+        state["m"] = state.get("m", 0.0) + (g - state.get("m", 0.0)) * (1 - beta_1)
+        state["v"] = state.get("v", 0.0) + (g * g - state.get("v", 0.0)) * (1 - beta_2)
+        lr_t = lr * np.sqrt(1 - _float32(beta_2) ** t) / (1 - _float32(beta_1) ** t)
+        return w - lr_t * state["m"] / (np.sqrt(state["v"]) + epsilon)
+
+    return update
+
+
+# Callbacks are deep-copied at every fit, so the counter reports into this module-level list.
+BATCHES = []
+
+
+class BatchCounter(keras.callbacks.Callback):
+    """Counts optimizer steps into ``BATCHES``."""
+
+    def on_train_batch_end(self, batch, logs=None):
+        BATCHES.append(batch)
+
+
+# -- MLPClassifier / MLPRegressor rows ------------------------------------------------
+
+
+def check_mlp_hidden_layer_sizes():
+    X, y = _data()
+    ours = TinyNetClassifier(hidden_layer_sizes=(7, 3), epochs=1).fit(X, y)
+    mlp = MLPClassifier(hidden_layer_sizes=(7, 3), max_iter=1).fit(X, y)
+    assert [W.shape for W in ours.coefs_] == [W.shape for W in mlp.coefs_]
+
+
+def check_mlp_activation():
+    X, y = _data()
+    y = X @ [1.0, -1.0, 0.5, 0.0, 2.0]
+    for mlp_name, ours_name in [
+        ("identity", "linear"),
+        ("logistic", "sigmoid"),
+        ("tanh", "tanh"),
+        ("relu", "relu"),
+    ]:
+        mlp = MLPRegressor(hidden_layer_sizes=(6,), activation=mlp_name, max_iter=5, random_state=0).fit(X, y)
+        ours = TinyNetRegressor((6,), activation=ours_name, epochs=1).fit(X, y)
+        ours.coefs_, ours.intercepts_ = mlp.coefs_, mlp.intercepts_  # the same network, evaluated by each
+        np.testing.assert_allclose(ours.predict(X), mlp.predict(X), rtol=1e-12)
+
+
+def check_mlp_solver():
+    _assert_optimizer_matches(3, _sgd(0.1), optimizer="sgd")
+    _assert_optimizer_matches(3, _adam(0.1), optimizer="adam")
+
+
+def check_mlp_alpha():
+    # Same weights, same log-loss: MLP's penalty alpha / (2 n) * sum(W ** 2) is sknnlite's
+    # alpha' * sum(W ** 2).
+    X, y = _data(40)
+    ours = TinyNetClassifier((4,), learning_rate=0.0, epochs=1, batch_size=40, random_state=0).fit(X, y)
+    penalized = clone(ours).set_params(alpha=0.5 / (2 * 40)).fit(X, y)
+    mlp = MLPClassifier(
+        (4,), solver="sgd", learning_rate_init=1e-300, batch_size=40, max_iter=1, shuffle=False
+    )
+    mlp.set_params(warm_start=True, alpha=0.5).fit(X, y)
+    mlp.coefs_, mlp.intercepts_ = [W.copy() for W in ours.coefs_], [b.copy() for b in ours.intercepts_]
+    mlp.fit(X, y)
+    np.testing.assert_allclose(penalized.loss_curve_[0], mlp.loss_curve_[-1], rtol=1e-9)
+
+
+def check_mlp_batch_size():
+    X, y = _data(100)
+    for batch_size, steps_per_epoch in [(32, 4), (500, 1)]:
+        BATCHES.clear()
+        TinyNetClassifier((4,), epochs=2, batch_size=batch_size, callbacks=[BatchCounter()]).fit(X, y)
+        assert len(BATCHES) == 2 * steps_per_epoch
+
+
+def check_mlp_learning_rate():
+    X, y = _data()
+    constant = TinyNetClassifier((4,), epochs=5, learning_rate=0.01).fit(X, y)
+    assert constant.final_learning_rate_ == 0.01
+    decayed = TinyNetClassifier((4,), epochs=5, learning_rate=0.01, learning_rate_decay=0.5).fit(X, y)
+    assert decayed.final_learning_rate_ == pytest.approx(0.01 / (1 + 0.5 * 5 * 4))
+    plateau = keras.callbacks.ReduceLROnPlateau(monitor="loss", factor=0.5, patience=0, min_delta=1e9)
+    adaptive = TinyNetClassifier((4,), epochs=4, learning_rate=0.01, callbacks=[plateau]).fit(X, y)
+    # The first epoch sets the baseline; every later one fails min_delta and halves the rate.
+    assert adaptive.history_["learning_rate"] == pytest.approx([0.01, 0.01, 0.005, 0.0025])
+
+
+def check_mlp_learning_rate_init():
+    _assert_optimizer_matches(2, _sgd(0.05), optimizer="sgd", learning_rate=0.05)
+
+
+def check_mlp_max_iter():
+    X, y = _data()
+    ours = TinyNetClassifier((4,), epochs=7).fit(X, y)
+    mlp = MLPClassifier((4,), max_iter=7, n_iter_no_change=100).fit(X, y)
+    assert ours.n_iter_ == mlp.n_iter_ == 7
+
+
+def check_mlp_shuffle():
+    X, y = _data()
+    fixed = [TinyNetClassifier((4,), epochs=3, shuffle=False, random_state=0).fit(X, y) for _ in range(2)]
+    shuffled = TinyNetClassifier((4,), epochs=3, shuffle=True, random_state=0).fit(X, y)
+    assert fixed[0].loss_curve_ == fixed[1].loss_curve_ != shuffled.loss_curve_
+
+
+def check_mlp_random_state():
+    X, y = _data()
+    a, b, c = (TinyNetClassifier((4,), epochs=3, random_state=s).fit(X, y) for s in (0, 0, 1))
+    np.testing.assert_array_equal(a.predict_proba(X), b.predict_proba(X))
+    assert not np.array_equal(a.predict_proba(X), c.predict_proba(X))
+
+
+def check_mlp_tol():
+    # A tolerance no epoch can beat: after the first epoch's baseline, both stop at the
+    # (n_iter_no_change + 1)-th epoch without improvement.
+    X, y = _data()
+    params = dict(early_stopping=True, tol=1e9, n_iter_no_change=3)
+    ours = TinyNetClassifier((4,), epochs=50, **params).fit(X, y)
+    mlp = MLPClassifier((4,), max_iter=50, **params).fit(X, y)
+    assert ours.n_iter_ == mlp.n_iter_ == 5
+
+
+def check_mlp_verbose(capsys):
+    X, y = _data()
+    TinyNetClassifier((4,), epochs=3, verbose=2).fit(X, y)
+    assert capsys.readouterr().out.count("Epoch ") == 3
+
+
+def check_mlp_warm_start():
+    X, y = _data()
+    ours = TinyNetClassifier((4,), epochs=3, warm_start=True).fit(X, y).fit(X, y)
+    mlp = MLPClassifier((4,), max_iter=3, warm_start=True, n_iter_no_change=100).fit(X, y).fit(X, y)
+    assert ours.n_iter_ == mlp.n_iter_ == 3
+    assert len(ours.loss_curve_) == len(mlp.loss_curve_) == 6 and ours.t_ == mlp.t_ == 6 * 120
+
+
+def check_mlp_momentum():
+    _assert_optimizer_matches(3, _sgd(0.1, momentum=0.9), optimizer="sgd", optimizer__momentum=0.9)
+
+
+def check_mlp_nesterovs_momentum():
+    update = _sgd(0.1, momentum=0.9, nesterov=True)
+    _assert_optimizer_matches(3, update, optimizer="sgd", optimizer__momentum=0.9, optimizer__nesterov=True)
+
+
+def check_mlp_early_stopping():
+    X, y = _data(300)
+    ours = TinyNetClassifier((8,), epochs=300, learning_rate=0.01, early_stopping=True, random_state=0).fit(
+        X, y
+    )
+    assert ours.n_iter_ < 300 and ours.best_validation_score_ == max(ours.validation_scores_)
+
+
+def check_mlp_validation_fraction():
+    X, y = _data(200)
+    ours = TinyNetClassifier((4,), epochs=3, early_stopping=True, validation_fraction=0.25).fit(X, y)
+    assert ours.t_ == 3 * 150  # trained on the other 75%
+
+
+def check_mlp_beta_1():
+    _assert_optimizer_matches(3, _adam(0.1, beta_1=0.5), optimizer="adam", optimizer__beta_1=0.5)
+
+
+def check_mlp_beta_2():
+    _assert_optimizer_matches(3, _adam(0.1, beta_2=0.9), optimizer="adam", optimizer__beta_2=0.9)
+
+
+def check_mlp_epsilon():
+    _assert_optimizer_matches(3, _adam(0.1, epsilon=0.5), optimizer="adam", optimizer__epsilon=0.5)
+
+
+def check_mlp_n_iter_no_change():
+    X, y = _data()
+    for patience in (2, 5):
+        ours = TinyNetClassifier(
+            (4,), epochs=50, early_stopping=True, tol=1e9, n_iter_no_change=patience
+        ).fit(X, y)
+        assert ours.n_iter_ == patience + 2
+
+
+def check_mlp_loss():
+    X, _ = _data()
+    counts = np.random.RandomState(0).poisson(np.exp(X[:, 0]))
+    ours = TinyNetRegressor((4,), loss="poisson", epochs=20, learning_rate=0.01).fit(X, counts)
+    mlp = MLPRegressor(hidden_layer_sizes=(4,), loss="poisson", max_iter=20).fit(X, counts)
+    assert (ours.out_activation_, mlp.out_activation_) == ("exponential", "exp")
+    assert np.all(ours.predict(X) > 0)
+    mse = TinyNetRegressor((4,), loss="mse", epochs=2).fit(X, counts)
+    assert mse.loss_ == "mse" and mse.out_activation_ == "linear"
+
+
+# -- SciKeras rows ------------------------------------------------------------------
+
+
+def scikeras_build(meta, hidden_layer_sizes, dropout=0.0):
+    model = keras.Sequential([keras.Input((meta["n_features_in_"],))])
+    for units in hidden_layer_sizes:
+        model.add(keras.layers.Dense(units, activation="relu"))
+        model.add(keras.layers.Dropout(dropout))
+    model.add(keras.layers.Dense(1, activation="sigmoid"))
+    return model
+
+
+def check_scikeras_model():
+    X, y = _data()
+    clf = TinyNetClassifier(model=scikeras_build, hidden_layer_sizes=(6,), model__dropout=0.1, epochs=3).fit(
+        X, y
+    )
+    assert [type(layer).__name__ for layer in clf.model_.layers] == ["Dense", "Dropout", "Dense"]
+    instance = scikeras_build({"n_features_in_": 5}, (3,))
+    copy = TinyNetClassifier(model=instance, epochs=2).fit(X, y)
+    assert copy.model_ is not instance and len(copy.model_.layers) == len(instance.layers)
+
+
+def check_scikeras_build_fn():
+    check_scikeras_model()  # SciKeras' build_fn is its deprecated name for model
+
+
+def check_scikeras_warm_start():
+    check_mlp_warm_start()
+
+
+def check_scikeras_random_state():
+    from tensorflow.python.framework import config as tf_config
+
+    check_mlp_random_state()
+    X, y = _data()
+    TinyNetClassifier((4,), epochs=2, random_state=0).fit(X, y)
+    assert not tf_config.is_op_determinism_enabled()
+    TinyNetClassifier((4,), epochs=2, dropout=0.5).fit(X, y)  # unseeded after seeded: SciKeras' bug
+
+
+def check_scikeras_optimizer():
+    _assert_optimizer_matches(2, _sgd(0.1), optimizer="sgd")
+
+
+def check_scikeras_loss():
+    X, y = _data()
+    clf = TinyNetClassifier((4,), loss="categorical_crossentropy", epochs=2).fit(X, y)
+    assert clf.loss_ == "categorical_crossentropy" and clf.n_outputs_ == 1
+    assert clf.model_.layers[-1].units == 2  # one-hot targets, as that loss needs
+
+
+def check_scikeras_metrics():
+    X, y = _data()
+    clf = TinyNetClassifier((4,), epochs=3, metrics=["accuracy", keras.metrics.AUC(name="auc")]).fit(X, y)
+    assert list(clf.history_) == ["loss", "accuracy", "auc"]
+
+
+def check_scikeras_batch_size():
+    check_mlp_batch_size()
+
+
+def check_scikeras_verbose(capsys):
+    X, y = _data()
+    TinyNetClassifier((4,), epochs=3, verbose=1).fit(X, y)
+    assert "3/3" in capsys.readouterr().out
+
+
+def check_scikeras_callbacks():
+    X, y = _data()
+    counter = BatchCounter()
+    clf = TinyNetClassifier((4,), epochs=2, batch_size=60, callbacks=[counter])
+    BATCHES.clear()
+    copy = clone(clf).fit(X, y)
+    clf.fit(X, y)
+    assert len(BATCHES) == 2 * (2 * 2)  # both fits ran the callback on every batch
+    assert copy.callbacks[0] is not counter and clf.callbacks[0] is counter
+
+
+def check_scikeras_validation_split():
+    check_mlp_validation_fraction()
+
+
+def check_scikeras_shuffle():
+    check_mlp_shuffle()
+
+
+def check_scikeras_epochs():
+    X, y = _data()
+    assert TinyNetClassifier((4,), epochs=4).fit(X, y).n_iter_ == 4
+
+
+def check_scikeras_class_weight():
+    X, y = _data()
+    weighted = TinyNetClassifier((4,), epochs=3, random_state=0, class_weight={0: 1.0, 1: 4.0}).fit(X, y)
+    by_hand = TinyNetClassifier((4,), epochs=3, random_state=0).fit(
+        X, y, sample_weight=np.where(y == 1, 4.0, 1.0)
+    )
+    np.testing.assert_allclose(weighted.coefs_[0], by_hand.coefs_[0], rtol=1e-12)
+
+
+def check_scikeras_model__name():
+    check_scikeras_model()
+
+
+def check_scikeras_optimizer__name():
+    check_mlp_momentum()
+
+
+def check_scikeras_loss__name():
+    X, _ = _data()
+    y = X.sum(axis=1)
+    ours = TinyNetRegressor((4,), loss="huber", loss__delta=100.0, epochs=1, random_state=0).fit(X, y)
+    mse = TinyNetRegressor((4,), loss="mse", epochs=1, random_state=0).fit(X, y)
+    assert ours.loss_curve_[0] == pytest.approx(mse.loss_curve_[0] / 2, rel=1e-6)
+
+
+CHECKS = {
+    ("MLP", name[len("check_mlp_") :]): fn for name, fn in globals().items() if name.startswith("check_mlp_")
+} | {
+    ("SciKeras", name[len("check_scikeras_") :].replace("__name", "__<name>")): fn
+    for name, fn in globals().items()
+    if name.startswith("check_scikeras_")
+}
+
+
+def test_the_tables_list_every_parameter():
+    mlp = set(MLPClassifier().get_params()) | set(MLPRegressor().get_params())
+    assert set(TABLES["MLP"]) == mlp
+    scikeras = SCIKERAS_PARAMETERS | {f"{prefix}__<name>" for prefix in SCIKERAS_PREFIXES}
+    assert set(TABLES["SciKeras"]) == scikeras
+
+
+def test_the_scikeras_list_is_the_installed_one():
+    wrappers = pytest.importorskip("scikeras.wrappers")
+    params = set(wrappers.KerasClassifier().get_params()) | set(wrappers.KerasRegressor().get_params())
+    assert params == SCIKERAS_PARAMETERS
+    assert set(wrappers.KerasClassifier._routing_prefixes) == SCIKERAS_PREFIXES
+
+
+def test_every_row_with_an_equivalent_has_a_check():
+    assert sorted(CHECKS) == _rows_with_equivalent()
+
+
+def test_the_counts_in_the_text_match_the_tables():
+    text = DOC.read_text()
+    for table, label in [("MLP", "MLPClassifier / MLPRegressor"), ("SciKeras", "SciKeras")]:
+        rows = TABLES[table]
+        supported = sum(equivalent != "not applicable" for equivalent in rows.values())
+        counts = re.search(
+            rf"{re.escape(label)}: .*?(\d+) with an equivalent, (\d+) not applicable", text, re.S
+        )
+        assert (int(counts.group(1)), int(counts.group(2))) == (supported, len(rows) - supported)
+
+
+@pytest.mark.parametrize(("table", "name"), _rows_with_equivalent())
+def test_the_equivalent_works(table, name, request):
+    check = CHECKS[(table, name)]
+    if "capsys" in check.__code__.co_varnames[: check.__code__.co_argcount]:
+        check(request.getfixturevalue("capsys"))
+    else:
+        check()
