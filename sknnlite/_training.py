@@ -14,6 +14,7 @@ callbacks.
 """
 
 import collections
+import copy
 import math
 import threading
 from dataclasses import dataclass
@@ -150,7 +151,8 @@ def make_metrics(metrics, sparse_targets, n_outputs):
             else:
                 metric = keras.metrics.CategoricalAccuracy(name=identifier)
         else:
-            metric = keras.metrics.get(identifier)
+            # A metric object given as a parameter is copied: its state belongs to this training.
+            metric = copy.deepcopy(keras.metrics.get(identifier))
             if not isinstance(metric, keras.metrics.Metric):
                 metric = keras.metrics.MeanMetricWrapper(metric, name=getattr(metric, "__name__", None))
             if isinstance(identifier, str):
