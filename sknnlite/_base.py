@@ -275,6 +275,16 @@ class BaseTinyNet(BaseEstimator):
             hooks,
         )
         loss_curve = run.loss_curve
+        if run.interrupted:
+            if not loss_curve:  # not one epoch finished: nothing to keep
+                raise KeyboardInterrupt
+            # As scikit-learn's MLP: keep what was reached, warn, and return normally.
+            warnings.warn(
+                f"{type(self).__name__}: training interrupted by user after {len(loss_curve)} of "
+                f"{epochs} epochs; the estimator keeps the weights it had reached.",
+                UserWarning,
+                stacklevel=_caller_level(),
+            )
         if not np.isfinite(loss_curve[-1]):
             raise ValueError(divergence_message(loss_curve[-1], len(loss_curve), self.learning_rate))
         if not incremental:

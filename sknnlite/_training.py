@@ -17,6 +17,7 @@ import collections
 import copy
 import math
 import threading
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,6 +26,9 @@ from ._network import build_keras_model
 
 # Architectures kept compiled per thread; each holds a small Keras model.
 _CACHE_SIZE = 16
+# A graph call cannot be interrupted: epochs run in calls of about this many seconds, so
+# Ctrl-C stops a long fit soon, with the weights of the last finished call.
+_CALL_SECONDS = 0.25
 _local = threading.local()
 
 
@@ -103,6 +107,7 @@ class TrainingRun:
     state: TrainingState
     history: dict
     n_steps: int
+    interrupted: bool = False
 
     @property
     def loss_curve(self):
@@ -401,29 +406,55 @@ class GraphLoopTrainer(_Trainer):
         history = collections.defaultdict(list)
         first, last = o.initial_epoch, o.initial_epoch + o.epochs
         if not (o.verbose or callbacks or self.metrics):
-            losses = self.run_epochs(*data, tf.constant(first), tf.constant(last), *batching)
-            history["loss"] = [float(v) for v in losses.numpy()]
-            return TrainingRun(self.state(), dict(history), self.steps())
+            interrupted = self._run_in_timed_calls(data, batching, first, last, history["loss"])
+            return TrainingRun(self.state(), dict(history), self.steps(), interrupted)
 
         hooks = keras.callbacks.CallbackList(list(callbacks), model=self.model)
         progress = _EpochProgress(o.epochs, first, o.verbose) if o.verbose else None
         self.model.stop_training = False
+        interrupted = False
         hooks.on_train_begin()
-        for epoch in range(first, last):
-            hooks.on_epoch_begin(epoch)
-            for metric in self.metrics:
-                metric.reset_state()
-            loss = float(self.run_epochs(*data, tf.constant(epoch), tf.constant(epoch + 1), *batching)[0])
-            logs = {"loss": loss, **{m.name: float(m.result()) for m in self.metrics}}
-            hooks.on_epoch_end(epoch, logs)
-            for name, value in logs.items():
-                history[name].append(value)
-            if progress is not None:
-                progress.report(epoch, logs)
-            if not math.isfinite(loss) or self.model.stop_training:
-                break
+        try:
+            for epoch in range(first, last):
+                hooks.on_epoch_begin(epoch)
+                for metric in self.metrics:
+                    metric.reset_state()
+                loss = float(self.run_epochs(*data, tf.constant(epoch), tf.constant(epoch + 1), *batching)[0])
+                logs = {"loss": loss, **{m.name: float(m.result()) for m in self.metrics}}
+                hooks.on_epoch_end(epoch, logs)
+                for name, value in logs.items():
+                    history[name].append(value)
+                if progress is not None:
+                    progress.report(epoch, logs)
+                if not math.isfinite(loss) or self.model.stop_training:
+                    break
+        except KeyboardInterrupt:
+            interrupted = True
         hooks.on_train_end()
-        return TrainingRun(self.state(), dict(history), self.steps())
+        return TrainingRun(self.state(), dict(history), self.steps(), interrupted)
+
+    def _run_in_timed_calls(self, data, batching, first, last, losses):
+        """Run epochs ``first`` to ``last`` in graph calls of about ``_CALL_SECONDS`` each.
+
+        Appends the epoch losses to ``losses``; returns True if a KeyboardInterrupt stopped it.
+        """
+        import tensorflow as tf
+
+        epoch, chunk = first, 1
+        try:
+            while epoch < last:
+                stop = min(last, epoch + chunk)
+                started = time.perf_counter()
+                values = self.run_epochs(*data, tf.constant(epoch), tf.constant(stop), *batching).numpy()
+                elapsed = time.perf_counter() - started
+                losses.extend(float(v) for v in values)
+                epoch += len(values)
+                if epoch < stop:  # stopped at a non-finite loss
+                    break
+                chunk = max(1, int(chunk * _CALL_SECONDS / max(elapsed, 1e-6)))
+        except KeyboardInterrupt:
+            return True
+        return False
 
 
 class KerasFitTrainer(_Trainer):
@@ -445,16 +476,26 @@ class KerasFitTrainer(_Trainer):
         hooks = [*callbacks, keras.callbacks.TerminateOnNaN()]
         if o.verbose:
             hooks.append(_progress_callback(o.epochs, o.initial_epoch, o.verbose))
-        result = self.model.fit(
-            batches,
-            epochs=o.initial_epoch + o.epochs,
-            initial_epoch=o.initial_epoch,
-            shuffle=False,
-            verbose=0,
-            callbacks=hooks,
-        )
-        history = {name: [float(v) for v in values] for name, values in result.history.items()}
-        return TrainingRun(self.state(), history, self.steps())
+        interrupted = False
+        try:
+            self.model.fit(
+                batches,
+                epochs=o.initial_epoch + o.epochs,
+                initial_epoch=o.initial_epoch,
+                shuffle=False,
+                verbose=0,
+                callbacks=hooks,
+            )
+        except KeyboardInterrupt:
+            interrupted = True
+            for hook in callbacks:
+                hook.on_train_end()
+        # Keras' History callback (model.history) holds the finished epochs, also after an interrupt.
+        finished = getattr(self.model, "history", None)
+        recorded = finished.history if finished is not None else {}
+        history = {name: [float(v) for v in values] for name, values in recorded.items()}
+        history.setdefault("loss", [])
+        return TrainingRun(self.state(), history, self.steps(), interrupted)
 
 
 def _progress_callback(epochs, initial_epoch, verbose):

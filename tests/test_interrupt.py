@@ -1,0 +1,104 @@
+"""Ctrl-C during fit keeps the weights reached, as scikit-learn's MLP does."""
+
+import subprocess
+import sys
+import textwrap
+
+import keras
+import numpy as np
+import pytest
+
+from sknnlite import TinyNetClassifier, TinyNetRegressor, _base, _training
+from sknnlite.datasets import make_sum_threshold
+
+FAST = dict(hidden_layer_sizes=(8,), learning_rate=0.01, random_state=0)
+
+
+class InterruptAt(keras.callbacks.Callback):
+    def __init__(self, epoch):
+        super().__init__()
+        self.epoch = epoch
+
+    def on_epoch_end(self, epoch, logs=None):
+        if epoch == self.epoch:
+            raise KeyboardInterrupt
+
+
+@pytest.fixture(params=[TinyNetClassifier, TinyNetRegressor], ids=["classifier", "regressor"])
+def Estimator(request):
+    return request.param
+
+
+def test_an_interrupt_in_model_fit_keeps_the_finished_epochs(Estimator):
+    X, y = make_sum_threshold(120, random_state=0)
+    est = Estimator(**FAST, epochs=50, callbacks=[InterruptAt(4)])
+    with pytest.warns(UserWarning, match="training interrupted by user after 4 of 50 epochs"):
+        est.fit(X, y)
+    assert est.n_iter_ == 4 == len(est.loss_curve_)
+    assert np.all(np.isfinite(est.predict(X)))
+
+
+def test_an_interrupt_between_graph_calls_keeps_the_weights_reached(Estimator, monkeypatch):
+    X, y = make_sum_threshold(120, random_state=0)
+    monkeypatch.setattr(_training, "_CALL_SECONDS", 0.0)  # one epoch per graph call
+    trainer = _training.graph_trainer_for
+    calls = []
+
+    def interrupting(architecture, objective):
+        loop = trainer(architecture, objective)
+        run_epochs = loop.run_epochs
+
+        def run(*args):
+            calls.append(1)
+            if len(calls) == 4:
+                raise KeyboardInterrupt
+            return run_epochs(*args)
+
+        monkeypatch.setattr(loop, "run_epochs", run)
+        return loop
+
+    monkeypatch.setattr(_base, "graph_trainer_for", interrupting)
+    est = Estimator(**FAST, epochs=50)
+    with pytest.warns(UserWarning, match="interrupted by user after 3 of 50 epochs"):
+        est.fit(X, y)
+    assert len(est.loss_curve_) == 3
+    reference = Estimator(**FAST, epochs=3).fit(X, y)
+    for a, b in zip(est.coefs_, reference.coefs_, strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_an_interrupt_before_the_first_epoch_keeps_the_previous_fit(monkeypatch):
+    X, y = make_sum_threshold(120, random_state=0)
+    est = TinyNetClassifier(**FAST, epochs=5).fit(X, y)
+    before = [w.copy() for w in est.coefs_]
+    with pytest.raises(KeyboardInterrupt):
+        est.set_params(callbacks=[InterruptAt(0)], epochs=7).fit(X, y)
+    for a, b in zip(before, est.coefs_, strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert est.n_iter_ == 5
+
+
+def test_ctrl_c_stops_a_long_fit_soon_and_keeps_a_usable_estimator():
+    script = textwrap.dedent(
+        """
+        import _thread, threading, time, warnings
+        from sknnlite import TinyNetClassifier
+        from sknnlite.datasets import make_sum_threshold
+        X, y = make_sum_threshold(2000, random_state=0)
+        TinyNetClassifier((32,), epochs=2).fit(X, y)  # import and trace outside the timed part
+        est = TinyNetClassifier((32,), epochs=100000, random_state=0)
+        threading.Timer(1.0, _thread.interrupt_main).start()
+        started = time.perf_counter()
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            est.fit(X, y)
+        print(round(time.perf_counter() - started, 2), est.n_iter_, est.score(X, y))
+        print([str(w.message) for w in caught])
+        """
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    seconds, epochs, score = result.stdout.splitlines()[-2].split()
+    assert float(seconds) < 3.0  # interrupted after 1 s; graph calls last about 0.25 s
+    assert 0 < int(epochs) < 100000 and float(score) > 0.9
+    assert "training interrupted by user" in result.stdout.splitlines()[-1]
