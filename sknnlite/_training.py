@@ -449,7 +449,7 @@ class GraphLoopTrainer(_Trainer):
                 elapsed = time.perf_counter() - started
                 losses.extend(float(v) for v in values)
                 epoch += len(values)
-                if epoch < stop:  # stopped at a non-finite loss
+                if epoch < stop or not math.isfinite(losses[-1]):  # stopped at a non-finite loss
                     break
                 chunk = max(1, int(chunk * _CALL_SECONDS / max(elapsed, 1e-6)))
         except KeyboardInterrupt:
