@@ -244,5 +244,5 @@ def test_many_fits_reuse_one_compiled_loop_and_do_not_grow_memory():
         if i == 19:
             rss_after_20 = _rss_mb()
     assert _rss_mb() - rss_after_20 < 20
-    trainers = list(_training._local.trainers.values())
-    assert all(t.run_epochs.experimental_get_tracing_count() == 1 for t in trainers)
+    trainer = _training._local.trainers[(est._architecture, est._objective)]
+    assert trainer.run_epochs.experimental_get_tracing_count() == 1
