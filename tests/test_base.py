@@ -10,7 +10,7 @@ import pytest
 import scipy.sparse as sp
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
-from sklearn.model_selection import GridSearchCV, cross_val_score
+from sklearn.model_selection import cross_val_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
@@ -212,19 +212,6 @@ def test_pipeline_clone_and_cross_val_score():
     unfitted = clone(fitted)
     with pytest.raises(NotFittedError):
         unfitted.predict(X)
-
-
-def test_grid_search_in_parallel_processes_matches_sequential():
-    X, y = _data(150)
-    grid = {"learning_rate": [0.001, 0.03], "activation": ["relu", "tanh"]}
-    searches = [
-        GridSearchCV(TinyNetClassifier(**dict(FAST, learning_rate=0.01)), grid, cv=3, n_jobs=n_jobs).fit(X, y)
-        for n_jobs in (1, 2)
-    ]
-    assert searches[0].best_params_ == searches[1].best_params_
-    np.testing.assert_allclose(
-        searches[0].cv_results_["mean_test_score"], searches[1].cv_results_["mean_test_score"]
-    )
 
 
 def _rss_mb():
