@@ -179,6 +179,11 @@ class TinyNetClassifier(ClassifierMixin, BaseTinyNet):
         X, y = validate_data(self, X, y, reset=reset, multi_output=True, dtype=[np.float64, np.float32])
         if y.ndim == 2 and y.shape[1] == 1:
             y = validate_data(self, y=y, reset=False)  # column vector: ravel with scikit-learn's warning
+        if y.dtype == object and len({isinstance(label, str) for label in y.ravel().tolist()}) > 1:
+            raise ValueError(
+                "Mix of label input types (string and number): y holds both strings and numbers; "
+                "give every label the same type."
+            )
         check_classification_targets(y)
         target_type = type_of_target(y, input_name="y")
         if target_type not in _TARGET_TYPES:
@@ -202,7 +207,7 @@ class TinyNetClassifier(ClassifierMixin, BaseTinyNet):
             if not multilabel and len(labels) < 2:
                 raise ValueError(
                     "TinyNetClassifier needs samples of at least 2 classes in the data, but the "
-                    f"data contains only one class: {labels[0]!r}."
+                    f"data contains only one class: {labels.tolist()[0]!r}."
                 )
             self.classes_ = labels
             self._multilabel = multilabel
