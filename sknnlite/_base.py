@@ -25,6 +25,7 @@ from ._training import (
     Objective,
     TrainingOptions,
     TrainingState,
+    fit_trainer_for,
     graph_trainer_for,
 )
 
@@ -357,6 +358,7 @@ class BaseTinyNet(BaseEstimator):
             output_activation = None
             weights = model.get_weights()
             self.__dict__["_custom_model"] = model
+            self._custom_compiled = getattr(model, "optimizer", None) is not None
         self._check_routed_params(loss)
         objective = Objective(
             loss=loss,
@@ -424,25 +426,36 @@ class BaseTinyNet(BaseEstimator):
             )
 
     def _trainer(self, architecture, objective, options, has_callbacks):
-        """The engine for this call: the compiled graph loop where it can run, ``model.fit`` otherwise."""
+        """The engine for this call.
+
+        TensorFlow runs the compiled multi-epoch loop; other backends, and fits
+        with callbacks (which hook every batch), run ``model.fit``. Trainers
+        without callbacks are reused across fits; with callbacks the learning
+        rate is a plain value that callbacks such as ReduceLROnPlateau may set.
+        """
         import keras
 
-        graph = keras.backend.backend() == "tensorflow" and not has_callbacks
+        tensorflow = keras.backend.backend() == "tensorflow"
+        schedule = not has_callbacks or options.learning_rate_decay > 0
         if architecture is None:  # a custom model: its trainer lives with the estimator
-            trainer = self.__dict__.get("_custom_trainer")
             model = self.__dict__["_custom_model"]
-            if graph and isinstance(trainer, GraphLoopTrainer) and trainer.model is model:
-                return trainer
-            trainer = (
-                GraphLoopTrainer(model, objective, penalize=False)
-                if graph
-                else KerasFitTrainer(model, objective, options)
-            )
-            self.__dict__["_custom_trainer"] = trainer
+            compiled = self._custom_compiled
+            trainer = self.__dict__.get("_custom_trainer")
+            engine = GraphLoopTrainer if tensorflow and not has_callbacks else KerasFitTrainer
+            if has_callbacks or type(trainer) is not engine or trainer.model is not model:
+                if engine is GraphLoopTrainer:
+                    trainer = GraphLoopTrainer(model, objective, penalize=False, use_model_optimizer=compiled)
+                else:
+                    trainer = KerasFitTrainer(
+                        model, objective, schedule=schedule, use_model_optimizer=compiled
+                    )
+                self.__dict__["_custom_trainer"] = trainer
             return trainer
-        if graph:
+        if has_callbacks:
+            return KerasFitTrainer(architecture.build(options.alpha), objective, schedule=schedule)
+        if tensorflow:
             return graph_trainer_for(architecture, objective)
-        return KerasFitTrainer(architecture.build(options.alpha), objective, options)
+        return fit_trainer_for(architecture, objective, options.alpha)
 
     def _set_network(self, architecture, objective, state, trainer):
         del trainer  # kept with the estimator only for custom models (see _trainer)

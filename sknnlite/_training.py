@@ -224,17 +224,34 @@ def _install_retracing_filter():
 
 def graph_trainer_for(architecture, objective):
     """The thread's compiled trainer for the built-in MLP (TensorFlow backend)."""
-    key = (architecture, objective)
+    return _cached((architecture, objective), lambda: GraphLoopTrainer(architecture.build(), objective))
+
+
+def fit_trainer_for(architecture, objective, alpha):
+    """The thread's ``model.fit`` trainer for the built-in MLP (other backends).
+
+    Keras compiles a model's train step once, so reusing the model keeps
+    repeated fits from compiling (and caching) a new step each time.
+    """
+
+    def make():
+        return KerasFitTrainer(architecture.build(alpha), objective, schedule=True)
+
+    return _cached(("model.fit", architecture, objective, alpha), make)
+
+
+def _cached(key, make):
+    """The thread's trainer for ``key``, made on first use; least recently used ones are dropped."""
     try:
         hash(key)
     except TypeError:  # unhashable routed parameter values: no reuse
-        return GraphLoopTrainer(architecture.build(), objective)
+        return make()
     cache = getattr(_local, "trainers", None)
     if cache is None:
         cache = _local.trainers = collections.OrderedDict()
     trainer = cache.pop(key, None)
     if trainer is None:
-        trainer = GraphLoopTrainer(architecture.build(), objective)
+        trainer = make()
     cache[key] = trainer
     while len(cache) > _CACHE_SIZE:
         cache.popitem(last=False)
@@ -263,13 +280,12 @@ class _EpochProgress:
 class _Trainer:
     """What both training engines share: the model, optimizer, loss and state I/O."""
 
-    def __init__(self, model, objective, schedule=True):
+    def __init__(self, model, objective, schedule=True, use_model_optimizer=False):
         self.model = model
         self.objective = objective
         self.schedule = None
-        compiled_optimizer = getattr(model, "optimizer", None)
-        if compiled_optimizer is not None:  # a SciKeras-style build function compiled the model
-            self.optimizer = compiled_optimizer
+        if use_model_optimizer:  # a SciKeras-style build function compiled the model
+            self.optimizer = model.optimizer
             self.loss = make_loss(model.loss, {}, objective.dtype)
             self.owns_optimizer = False
         else:
@@ -315,10 +331,10 @@ class GraphLoopTrainer(_Trainer):
     kernels; a custom model's own regularizers count through ``model.losses``.
     """
 
-    def __init__(self, model, objective, penalize=True):
+    def __init__(self, model, objective, penalize=True, use_model_optimizer=False):
         import tensorflow as tf
 
-        super().__init__(model, objective)
+        super().__init__(model, objective, use_model_optimizer=use_model_optimizer)
         _install_retracing_filter()
         dtype = tf.as_dtype(objective.dtype)
         self.alpha = tf.Variable(0.0, dtype=dtype, trainable=False)
@@ -460,8 +476,8 @@ class GraphLoopTrainer(_Trainer):
 class KerasFitTrainer(_Trainer):
     """Training through ``model.fit``: any Keras backend, every callback hook."""
 
-    def __init__(self, model, objective, options):
-        super().__init__(model, objective, schedule=options.learning_rate_decay > 0)
+    def __init__(self, model, objective, schedule=False, use_model_optimizer=False):
+        super().__init__(model, objective, schedule=schedule, use_model_optimizer=use_model_optimizer)
         self.model.compile(optimizer=self.optimizer, loss=self.loss, metrics=self.metrics or None)
 
     def train(self, X, y, sample_weight, state, options, callbacks=()):

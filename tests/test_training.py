@@ -152,8 +152,7 @@ def test_metrics_are_recorded_per_epoch():
 
 
 def test_the_portable_model_fit_path_trains_too():
-    options = _options(epochs=30)
-    run = _train(trainer=KerasFitTrainer(ARCH.build(), MSE, options), epochs=30)
+    run = _train(trainer=KerasFitTrainer(ARCH.build(), MSE), epochs=30)
     assert run.n_steps == 30 * 5
     assert run.loss_curve[-1] < run.loss_curve[0] / 4
 
