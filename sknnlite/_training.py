@@ -166,14 +166,22 @@ def make_metrics(metrics, sparse_targets, n_outputs):
     return made
 
 
-def _inverse_time_decay(learning_rate, decay, dtype="float32"):
-    """Keras' legacy ``decay``: lr_t = lr / (1 + decay * t), t = steps taken; computed in ``dtype``."""
+def _inverse_time_decay(dtype="float32"):
+    """Keras' legacy ``decay``: lr_t = lr / (1 + decay * t), t = steps taken; computed in ``dtype``.
+
+    The rate and the decay are variables, set before every fit, so one compiled
+    step serves them all; :meth:`attach` creates them as optimizer variables,
+    which compiled steps receive as state (JAX's jit would otherwise freeze
+    them as constants).
+    """
     import keras
 
     class InverseTimeDecay(keras.optimizers.schedules.LearningRateSchedule):
-        def __init__(self):
-            self.initial = keras.Variable(learning_rate, dtype=dtype, trainable=False)
-            self.decay = keras.Variable(decay, dtype=dtype, trainable=False)
+        initial = decay = None
+
+        def attach(self, optimizer):
+            self.initial = optimizer.add_variable((), dtype=dtype, name="sknnlite_learning_rate")
+            self.decay = optimizer.add_variable((), dtype=dtype, name="sknnlite_learning_rate_decay")
 
         def __call__(self, step):
             return self.initial / (1.0 + self.decay * keras.ops.cast(step, dtype))
@@ -291,10 +299,12 @@ class _Trainer:
         else:
             # A schedule lets one compiled loop serve every learning rate and decay; a plain
             # rate stays settable by Keras callbacks such as ReduceLROnPlateau.
-            self.schedule = _inverse_time_decay(0.001, 0.0, objective.dtype) if schedule else None
+            self.schedule = _inverse_time_decay(objective.dtype) if schedule else None
             learning_rate = self.schedule if schedule else 0.001
             params = dict(objective.optimizer_params)
             self.optimizer = make_optimizer(objective.optimizer, learning_rate, params)
+            if schedule:
+                self.schedule.attach(self.optimizer)
             self.loss = make_loss(objective.loss, dict(objective.loss_params), objective.dtype)
             self.owns_optimizer = True
         self.optimizer.build(model.trainable_variables)
@@ -303,16 +313,20 @@ class _Trainer:
         self.metrics = make_metrics(objective.metrics, objective.sparse_targets, n_outputs)
 
     def load(self, state, options):
-        self.model.set_weights(state.weights)
-        optimizer_state = state.optimizer_state or self.fresh_optimizer_state
-        for variable, value in zip(self.optimizer.variables, optimizer_state, strict=True):
-            variable.assign(value)
+        """Load the estimator's state (a fresh optimizer if it has none) and this call's settings."""
+        self.load_state(TrainingState(state.weights, state.optimizer_state or self.fresh_optimizer_state))
         if self.schedule is not None:
             self.schedule.initial.assign(options.learning_rate)
             self.schedule.decay.assign(options.learning_rate_decay)
         elif self.owns_optimizer:
             self.optimizer.learning_rate = options.learning_rate
         _reseed(self.model, int(options.seed[1]))
+
+    def load_state(self, state):
+        """Put ``state`` (weights and optimizer variables) back into the model and optimizer."""
+        self.model.set_weights(state.weights)
+        for variable, value in zip(self.optimizer.variables, state.optimizer_state, strict=True):
+            variable.assign(value)
 
     def state(self):
         return TrainingState(
@@ -487,9 +501,10 @@ class KerasFitTrainer(_Trainer):
         o = options
         self.load(state, o)
         batches = _shuffled_batches(
-            X, y, sample_weight, min(o.batch_size, X.shape[0]), o.shuffle, np.random.RandomState(o.seed[0])
+            X, y, sample_weight, min(o.batch_size, X.shape[0]), o.shuffle, o.seed, o.initial_epoch
         )
-        hooks = [*callbacks, keras.callbacks.TerminateOnNaN()]
+        snapshot = _epoch_snapshot(self)
+        hooks = [*callbacks, keras.callbacks.TerminateOnNaN(), snapshot]
         if o.verbose:
             hooks.append(_progress_callback(o.epochs, o.initial_epoch, o.verbose))
         interrupted = False
@@ -504,14 +519,31 @@ class KerasFitTrainer(_Trainer):
             )
         except KeyboardInterrupt:
             interrupted = True
+            # Mid-epoch the variables may hold a half-written step (on JAX, donated buffers):
+            # go back to the end of the last finished epoch.
+            if snapshot.state is not None:
+                self.load_state(snapshot.state)
             for hook in callbacks:
                 hook.on_train_end()
         # Keras' History callback (model.history) holds the finished epochs, also after an interrupt.
         finished = getattr(self.model, "history", None)
         recorded = finished.history if finished is not None else {}
         history = {name: [float(v) for v in values] for name, values in recorded.items()}
-        history.setdefault("loss", [])
+        history = {"loss": history.pop("loss", []), **history}  # loss first, as the graph loop has it
         return TrainingRun(self.state(), history, self.steps(), interrupted)
+
+
+def _epoch_snapshot(trainer):
+    """A callback keeping the trainer's state as of the last finished epoch."""
+    import keras
+
+    class EpochSnapshot(keras.callbacks.Callback):
+        state = None
+
+        def on_epoch_end(self, epoch, logs=None):
+            self.state = trainer.state()
+
+    return EpochSnapshot()
 
 
 def _progress_callback(epochs, initial_epoch, verbose):
@@ -528,14 +560,24 @@ def _progress_callback(epochs, initial_epoch, verbose):
     return EpochProgress()
 
 
-def _shuffled_batches(X, y, sample_weight, batch_size, shuffle, rng):
-    """A ``keras.utils.PyDataset`` of weighted minibatches, reshuffled every epoch."""
+def _shuffled_batches(X, y, sample_weight, batch_size, shuffle, seed, initial_epoch):
+    """A ``keras.utils.PyDataset`` of weighted minibatches, reshuffled every epoch.
+
+    Epoch ``e``'s order depends only on ``(seed, e)``, so training continued
+    from epoch ``e`` shuffles as one long run would.
+    """
     import keras
 
     class ShuffledBatches(keras.utils.PyDataset):
         def __init__(self):
             super().__init__()
-            self.order = rng.permutation(X.shape[0]) if shuffle else np.arange(X.shape[0])
+            self.epoch = initial_epoch
+            self.order = self._order()
+
+        def _order(self):
+            if not shuffle:
+                return np.arange(X.shape[0])
+            return np.random.default_rng([int(seed[0]), int(seed[1]), self.epoch]).permutation(X.shape[0])
 
         def __len__(self):
             return math.ceil(X.shape[0] / batch_size)
@@ -545,7 +587,7 @@ def _shuffled_batches(X, y, sample_weight, batch_size, shuffle, rng):
             return X[rows], y[rows], sample_weight[rows]
 
         def on_epoch_end(self):
-            if shuffle:
-                self.order = rng.permutation(X.shape[0])
+            self.epoch += 1
+            self.order = self._order()
 
     return ShuffledBatches()

@@ -1,3 +1,4 @@
+import keras
 import numpy as np
 import pytest
 
@@ -9,9 +10,13 @@ from sknnlite._training import (
     Objective,
     TrainingOptions,
     TrainingState,
+    fit_trainer_for,
     graph_trainer_for,
     make_loss,
 )
+
+TENSORFLOW = keras.backend.backend() == "tensorflow"
+tensorflow_only = pytest.mark.skipif(not TENSORFLOW, reason="the compiled graph loop runs on TensorFlow")
 
 ARCH = Architecture(
     n_features=3, hidden_layer_sizes=(5,), activation="tanh", n_outputs=1, output_activation="linear"
@@ -45,6 +50,13 @@ def _options(**overrides):
     return TrainingOptions(**{**options, **overrides})
 
 
+def _trainer_for(architecture, objective, alpha=0.0):
+    """The trainer the estimators use on this backend."""
+    if TENSORFLOW:
+        return graph_trainer_for(architecture, objective)
+    return fit_trainer_for(architecture, objective, alpha)
+
+
 def _train(
     architecture=ARCH, objective=MSE, trainer=None, state=None, data=None, sample_weight=None, **overrides
 ):
@@ -52,10 +64,11 @@ def _train(
     w = np.ones(X.shape[0], dtype=X.dtype) if sample_weight is None else sample_weight
     options = _options(**overrides)
     if trainer is None:
-        trainer = graph_trainer_for(architecture, objective)
+        trainer = _trainer_for(architecture, objective, options.alpha)
     return trainer.train(X, y, w, state or _initial_state(architecture), options)
 
 
+@tensorflow_only
 def test_one_compiled_loop_serves_every_fit_of_an_architecture():
     trainer = graph_trainer_for(ARCH, MSE)
     for _ in range(3):
@@ -157,8 +170,14 @@ def test_the_portable_model_fit_path_trains_too():
     assert run.loss_curve[-1] < run.loss_curve[0] / 4
 
 
+def test_one_trainer_serves_every_fit_of_an_architecture():
+    trainer = _trainer_for(ARCH, MSE)
+    _train()
+    assert _trainer_for(ARCH, MSE) is trainer
+
+
 def test_cache_is_bounded(monkeypatch):
     monkeypatch.setattr(_training, "_CACHE_SIZE", 2)
     for units in (2, 3, 4):
-        graph_trainer_for(Architecture(**{**ARCH.__dict__, "hidden_layer_sizes": (units,)}), MSE)
+        _trainer_for(Architecture(**{**ARCH.__dict__, "hidden_layer_sizes": (units,)}), MSE)
     assert len(_training._local.trainers) == 2
