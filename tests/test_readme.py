@@ -10,10 +10,11 @@ README = pathlib.Path(__file__).parent.parent / "README.md"
 def test_readme_python_example_runs(capsys):
     blocks = re.findall(r"```python\n(.*?)```", README.read_text(), flags=re.DOTALL)
     assert blocks
+    namespace = {}  # later blocks build on the first one, as a reader would
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         for block in blocks:
-            exec(compile(block, str(README), "exec"), {})
+            exec(compile(block, str(README), "exec"), namespace)
     out = capsys.readouterr().out
     assert "tinynetclassifier__activation" in out
 
