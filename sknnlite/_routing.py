@@ -7,6 +7,7 @@ take the same names as keyword arguments, report them in ``get_params`` (so
 the signature of what receives them.
 """
 
+import functools
 import inspect
 import random
 
@@ -57,13 +58,24 @@ def _check_names(given, valid, what):
 
 def check_optimizer_params(optimizer, params):
     """Check ``optimizer__*`` names against the Keras optimizer's constructor."""
-    import keras
 
     if "learning_rate" in params:
         raise ValueError(
             "Set the learning rate with the estimator's learning_rate parameter (and its decay "
             "with learning_rate_decay), not optimizer__learning_rate."
         )
+    _check_names(params, _optimizer_parameters(optimizer), f"optimizer ({optimizer!r})")
+
+
+@functools.cache
+def _optimizer_parameters(optimizer):
+    """The keyword arguments a Keras optimizer takes, learning_rate and name aside.
+
+    Cached: finding the class means building an optimizer, whose variables
+    would otherwise be created and dropped at every fit.
+    """
+    import keras
+
     # Keras optimizers pass **kwargs on to their base classes: collect the names along the MRO.
     valid = set()
     for cls in type(keras.optimizers.get(optimizer)).__mro__:
@@ -79,7 +91,7 @@ def check_optimizer_params(optimizer, params):
             continue
         valid.update(names)
         break
-    _check_names(params, sorted(valid), f"optimizer ({optimizer!r})")
+    return tuple(sorted(valid))
 
 
 def check_loss_params(loss, params):

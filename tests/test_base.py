@@ -176,7 +176,7 @@ def test_many_fits_reuse_one_compiled_loop_and_do_not_grow_memory():
         est.fit(X, y)
         if i == 19:
             rss_after_20, names_after_20 = _rss_mb(), _keras_name_counters()
-    assert _rss_mb() - rss_after_20 < 20
+    assert _rss_mb() - rss_after_20 < 5  # measured: 0.0 MB (TensorFlow), 0.3 MB (JAX) over 180 fits
     assert _keras_name_counters() == names_after_20  # no Keras layer, model or optimizer made per fit
     if keras.backend.backend() == "tensorflow":
         trainer = _training._local.trainers[(est._architecture, est._objective)]
