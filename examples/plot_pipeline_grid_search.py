@@ -29,15 +29,16 @@ print("Keras", keras.__version__, "on", keras.backend.backend())
 X, y = load_breast_cancer(return_X_y=True)
 X_train, X_test, y_train, y_test = train_test_split(X, y, stratify=y, random_state=0)
 
-activations = ["relu", "tanh"]
-learning_rates = [1e-3, 1e-2]
+activations = ["relu", "tanh", "sigmoid"]
+learning_rates = [1e-3, 1e-2, 1e-1]
 searches = {}
-for name, net, prefix in [
+for name, net, prefix in [  # MLP's activation names differ: sigmoid is "logistic"
     ("sknnlite", TinyNetClassifier(hidden_layer_sizes=(20,), epochs=50, random_state=0), "tinynetclassifier"),
     ("MLPClassifier", MLPClassifier(hidden_layer_sizes=(20,), max_iter=50, random_state=0), "mlpclassifier"),
 ]:
     key = "learning_rate" if name == "sknnlite" else "learning_rate_init"
-    grid = {f"{prefix}__activation": activations, f"{prefix}__{key}": learning_rates}
+    names = activations if name == "sknnlite" else [a.replace("sigmoid", "logistic") for a in activations]
+    grid = {f"{prefix}__activation": names, f"{prefix}__{key}": learning_rates}
     start = time.perf_counter()
     search = GridSearchCV(make_pipeline(StandardScaler(), net), grid, cv=3).fit(X_train, y_train)
     elapsed = time.perf_counter() - start
@@ -53,6 +54,28 @@ for offset, (name, search) in zip((-0.2, 0.2), searches.items(), strict=True):
     ax.bar(positions + offset, search.cv_results_["mean_test_score"], width=0.4, label=name)
 ax.set(title="Breast cancer: mean CV accuracy per candidate", xlabel="candidate", ylabel="accuracy")
 ax.set_xticks(positions, labels)
+ax.tick_params(axis="x", labelrotation=45)
 ax.set_ylim(0.8, 1.0)
 ax.legend()
+fig.tight_layout()
+plt.show()
+
+# %%
+# The same search as a heatmap: sknnlite's mean CV accuracy for each
+# activation and learning rate (GridSearchCV varies the last parameter fastest).
+scores = searches["sknnlite"].cv_results_["mean_test_score"].reshape(len(activations), len(learning_rates))
+fig, ax = plt.subplots(figsize=(5, 4))
+image = ax.imshow(scores, cmap="viridis", vmin=0.8, vmax=1.0)
+for row, col in np.ndindex(scores.shape):
+    ax.text(
+        col,
+        row,
+        f"{scores[row, col]:.3f}",
+        ha="center",
+        va="center",
+        color="white" if scores[row, col] < 0.9 else "black",
+    )
+ax.set_xticks(range(len(learning_rates)), [f"{lr:g}" for lr in learning_rates])
+ax.set_yticks(range(len(activations)), activations)
+ax.set(title="sknnlite: mean CV accuracy", xlabel="learning rate", ylabel="activation")
 plt.show()

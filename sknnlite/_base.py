@@ -182,6 +182,13 @@ class BaseTinyNet(BaseEstimator):
         -------
         params : dict
             Parameter names mapped to their values.
+
+        Examples
+        --------
+        >>> from sknnlite import TinyNetClassifier
+        >>> params = TinyNetClassifier(optimizer="sgd", optimizer__momentum=0.9).get_params()
+        >>> params["optimizer"], params["optimizer__momentum"]
+        ('sgd', 0.9)
         """
         return {**super().get_params(deep=deep), **self._extra_params()}
 
@@ -197,6 +204,13 @@ class BaseTinyNet(BaseEstimator):
         -------
         self : estimator instance
             Estimator instance.
+
+        Examples
+        --------
+        >>> from sknnlite import TinyNetRegressor
+        >>> reg = TinyNetRegressor().set_params(loss="huber", loss__delta=0.5, epochs=10)
+        >>> reg.loss__delta, reg.epochs
+        (0.5, 10)
         """
         for name in [name for name in params if _routing.is_routed(name)]:
             setattr(self, name, params.pop(name))
@@ -498,6 +512,13 @@ class BaseTinyNet(BaseEstimator):
 
         For the built-in MLP it is built from the fitted weights on first
         access; for a model build function it is the model that was trained.
+
+        Examples
+        --------
+        >>> from sknnlite import TinyNetRegressor
+        >>> reg = TinyNetRegressor((4,), epochs=5).fit([[0.0], [1.0]], [0.0, 1.0])
+        >>> [type(layer).__name__ for layer in reg.model_.layers]
+        ['Dense', 'Dense']
         """
         check_is_fitted(self)
         if self._architecture is None:
@@ -532,6 +553,16 @@ class BaseTinyNet(BaseEstimator):
         ----------
         path : str or path-like
             Destination, ending in ``.keras``.
+
+        Examples
+        --------
+        >>> import pathlib, tempfile
+        >>> from sknnlite import TinyNetClassifier
+        >>> clf = TinyNetClassifier((4,), epochs=5, random_state=0).fit([[0.0], [1.0]], ["no", "yes"])
+        >>> path = pathlib.Path(tempfile.mkdtemp()) / "clf.keras"
+        >>> clf.save(path)
+        >>> TinyNetClassifier.load(path).classes_
+        array(['no', 'yes'], dtype='<U3')
         """
         check_is_fitted(self)
         _persistence.save(self, path)
@@ -549,6 +580,18 @@ class BaseTinyNet(BaseEstimator):
         -------
         estimator : instance of this class
             The fitted estimator, predicting as the saved one did.
+
+        Examples
+        --------
+        >>> import pathlib, tempfile
+        >>> import numpy as np
+        >>> from sknnlite import TinyNetRegressor
+        >>> X, y = [[0.0], [1.0], [2.0]], [0.0, 1.0, 2.0]
+        >>> reg = TinyNetRegressor((4,), epochs=5, random_state=0).fit(X, y)
+        >>> path = pathlib.Path(tempfile.mkdtemp()) / "reg.keras"
+        >>> reg.save(path)
+        >>> bool(np.array_equal(TinyNetRegressor.load(path).predict(X), reg.predict(X)))
+        True
         """
         return _persistence.load(path, expected_class=cls)
 

@@ -148,6 +148,13 @@ class TinyNetClassifier(ClassifierMixin, BaseTinyNet):
         -------
         self : TinyNetClassifier
             The fitted estimator.
+
+        Examples
+        --------
+        >>> from sknnlite import TinyNetClassifier
+        >>> clf = TinyNetClassifier((8,), epochs=5, class_weight="balanced", random_state=0)
+        >>> clf.fit([[0.0], [0.1], [1.0]], ["a", "a", "b"]).classes_
+        array(['a', 'b'], dtype='<U1')
         """
         return self._fit(X, y, sample_weight, incremental=False)
 
@@ -172,6 +179,15 @@ class TinyNetClassifier(ClassifierMixin, BaseTinyNet):
         -------
         self : TinyNetClassifier
             The updated estimator.
+
+        Examples
+        --------
+        >>> from sknnlite import TinyNetClassifier
+        >>> clf = TinyNetClassifier((8,), random_state=0)
+        >>> clf = clf.partial_fit([[0.0], [1.0]], [0, 1], classes=[0, 1, 2])
+        >>> clf = clf.partial_fit([[2.0]], [2])
+        >>> clf.classes_, len(clf.loss_curve_)
+        (array([0, 1, 2]), 2)
         """
         return self._fit(X, y, sample_weight, incremental=True, classes=classes)
 
@@ -330,6 +346,14 @@ class TinyNetClassifier(ClassifierMixin, BaseTinyNet):
         proba : ndarray of shape (n_samples, n_classes)
             Rows sum to 1; columns follow ``classes_``. For multilabel
             targets, the probability of each label, independently.
+
+        Examples
+        --------
+        >>> from sknnlite import TinyNetClassifier
+        >>> clf = TinyNetClassifier((8,), epochs=5, random_state=0).fit([[0.0], [1.0], [2.0]], [0, 1, 2])
+        >>> proba = clf.predict_proba([[0.5]])
+        >>> proba.shape, round(float(proba.sum()), 6)
+        ((1, 3), 1.0)
         """
         outputs = self._forward(X)  # checks fitting before _encoding is read
         return self._encoding.proba(outputs)
@@ -348,6 +372,15 @@ class TinyNetClassifier(ClassifierMixin, BaseTinyNet):
             For two classes, one score per sample, positive for
             ``classes_[1]``; otherwise one per class (per label for
             multilabel targets), largest for the predicted class.
+
+        Examples
+        --------
+        >>> from sknnlite import TinyNetClassifier
+        >>> X, y = [[0.0], [1.0], [2.0], [3.0]], ["low", "low", "high", "high"]
+        >>> clf = TinyNetClassifier((8,), epochs=5, random_state=0).fit(X, y)
+        >>> scores = clf.decision_function(X)
+        >>> scores.shape, bool(((scores > 0) == (clf.predict(X) == clf.classes_[1])).all())
+        ((4,), True)
         """
         proba = self.predict_proba(X)  # checks fitting and X
         if self._architecture is not None:
@@ -380,6 +413,14 @@ class TinyNetClassifier(ClassifierMixin, BaseTinyNet):
         y : ndarray of shape (n_samples,) or (n_samples, n_labels)
             Labels from ``classes_`` (an indicator matrix for multilabel
             targets).
+
+        Examples
+        --------
+        >>> from sknnlite import TinyNetClassifier
+        >>> Y = [[1, 0], [0, 1], [1, 1], [0, 0]]
+        >>> clf = TinyNetClassifier((8,), epochs=5, random_state=0).fit([[0.0], [1.0], [2.0], [3.0]], Y)
+        >>> clf.predict([[0.0], [3.0]]).shape
+        (2, 2)
         """
         decoded = self._decode(self.predict_proba(X))
         return decoded if self._multilabel else self.classes_[decoded]

@@ -120,7 +120,7 @@ model_ : keras.Model
         The output activation of the built-in MLP.
     n_features_in_ : int
         Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during fit; only when ``X`` has string
         column names (a pandas DataFrame)."""
 

@@ -127,6 +127,13 @@ class TinyNetRegressor(RegressorMixin, BaseTinyNet):
         -------
         self : TinyNetRegressor
             The fitted estimator.
+
+        Examples
+        --------
+        >>> from sknnlite import TinyNetRegressor
+        >>> reg = TinyNetRegressor((8,), epochs=20, random_state=0)
+        >>> reg.fit([[0.0], [1.0], [2.0]], [0.0, 1.0, 2.0], sample_weight=[1, 2, 1]).n_iter_
+        20
         """
         return self._fit(X, y, sample_weight, incremental=False)
 
@@ -148,6 +155,15 @@ class TinyNetRegressor(RegressorMixin, BaseTinyNet):
         -------
         self : TinyNetRegressor
             The updated estimator.
+
+        Examples
+        --------
+        >>> from sknnlite import TinyNetRegressor
+        >>> reg = TinyNetRegressor((8,), random_state=0)
+        >>> for _ in range(3):
+        ...     reg = reg.partial_fit([[0.0], [1.0]], [0.0, 1.0])
+        >>> len(reg.loss_curve_), reg.t_
+        (3, 6)
         """
         return self._fit(X, y, sample_weight, incremental=True)
 
@@ -207,6 +223,14 @@ class TinyNetRegressor(RegressorMixin, BaseTinyNet):
         -------
         y : ndarray of shape (n_samples,) or (n_samples, n_targets)
             Predicted values, float64, shaped like the ``y`` given to fit.
+
+        Examples
+        --------
+        >>> from sknnlite import TinyNetRegressor
+        >>> Y = [[0.0, 1.0], [1.0, 0.0]]
+        >>> reg = TinyNetRegressor((8,), epochs=5, random_state=0).fit([[0.0], [1.0]], Y)
+        >>> reg.predict([[0.5]]).shape
+        (1, 2)
         """
         outputs = self._forward(X)
         return outputs.ravel() if self._y_ndim == 1 else outputs
