@@ -240,7 +240,7 @@ class BaseTinyNet(BaseEstimator):
 
         if continuing:
             rng = self._random_state
-            self._check_same_network(X, hidden)
+            self._check_same_network(hidden)
             architecture, objective, state = self._architecture, self._objective, self._state
         else:
             rng = check_random_state(self.random_state)
@@ -339,7 +339,7 @@ class BaseTinyNet(BaseEstimator):
             self.validation_scores_ = None
             self.best_validation_score_ = None
             self.best_loss_ = float(np.min(self.loss_curve_))
-        self._set_network(architecture, objective, run.state, trainer)
+        self._set_network(architecture, objective, run.state)
         self._alpha = self.alpha
         return self
 
@@ -431,7 +431,7 @@ class BaseTinyNet(BaseEstimator):
             int(rng.randint(0, _SEED_BOUND)),
         )
 
-    def _check_same_network(self, X, hidden):
+    def _check_same_network(self, hidden):
         if self.model is None and hidden != self._architecture.hidden_layer_sizes:
             raise ValueError(
                 "warm_start and partial_fit continue training the fitted network, which has "
@@ -471,8 +471,7 @@ class BaseTinyNet(BaseEstimator):
             return graph_trainer_for(architecture, objective)
         return fit_trainer_for(architecture, objective, options.alpha)
 
-    def _set_network(self, architecture, objective, state, trainer):
-        del trainer  # kept with the estimator only for custom models (see _trainer)
+    def _set_network(self, architecture, objective, state):
         self._architecture = architecture
         self._objective = objective
         self._state = state
@@ -538,7 +537,7 @@ class BaseTinyNet(BaseEstimator):
             self.__dict__.pop("_custom_trainer", None)
             return
         state = TrainingState(model.get_weights(), self._state.optimizer_state)
-        self._set_network(self._architecture, self._objective, state, None)
+        self._set_network(self._architecture, self._objective, state)
         self.__dict__["_keras_model"] = model
 
     def save(self, path):
