@@ -34,16 +34,20 @@ def check_extra_params(estimator, extra):
         )
 
 
+def _takes_kwargs(fn):
+    return any(p.kind is p.VAR_KEYWORD for p in inspect.signature(fn).parameters.values())
+
+
+def _keyword_names(fn, skip):
+    """The names ``fn`` takes as keywords, minus ``skip``, sorted."""
+    keywords = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+    parameters = inspect.signature(fn).parameters.values()
+    return sorted(p.name for p in parameters if p.name not in skip and p.kind in keywords)
+
+
 def _accepted(fn, skip):
     """Names ``fn`` accepts as keywords (None: it takes ``**kwargs``), minus ``skip``."""
-    parameters = inspect.signature(fn).parameters.values()
-    if any(p.kind is p.VAR_KEYWORD for p in parameters):
-        return None
-    return sorted(
-        p.name
-        for p in parameters
-        if p.name not in skip and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
-    )
+    return None if _takes_kwargs(fn) else _keyword_names(fn, skip)
 
 
 def _check_names(given, valid, what):
@@ -58,7 +62,6 @@ def _check_names(given, valid, what):
 
 def check_optimizer_params(optimizer, params):
     """Check ``optimizer__*`` names against the Keras optimizer's constructor."""
-
     if "learning_rate" in params:
         raise ValueError(
             "Set the learning rate with the estimator's learning_rate parameter (and its decay "
@@ -79,18 +82,10 @@ def _optimizer_parameters(optimizer):
     # Keras optimizers pass **kwargs on to their base classes: collect the names along the MRO.
     valid = set()
     for cls in type(keras.optimizers.get(optimizer)).__mro__:
-        if "__init__" not in vars(cls):
-            continue
-        names = _accepted(cls.__init__, {"self", "learning_rate", "name", "kwargs"})
-        if names is None:
-            names = [
-                n for n in inspect.signature(cls.__init__).parameters if n not in ("self", "kwargs", "name")
-            ]
-            names = [n for n in names if n != "learning_rate"]
-            valid.update(names)
-            continue
-        valid.update(names)
-        break
+        if "__init__" in vars(cls):
+            valid.update(_keyword_names(cls.__init__, {"self", "learning_rate", "name"}))
+            if not _takes_kwargs(cls.__init__):
+                break
     return tuple(sorted(valid))
 
 
@@ -128,13 +123,8 @@ def build_model(build_fn, routed_params, provided, estimator_params, seed):
     if isinstance(build_fn, keras.Model):  # SciKeras also takes a model instance: train a fresh copy
         return _seeded(seed, keras.models.clone_model, build_fn)
     parameters = inspect.signature(build_fn).parameters
-    takes_kwargs = any(p.kind is p.VAR_KEYWORD for p in parameters.values())
-    valid = [
-        n
-        for n, p in parameters.items()
-        if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY) and n not in provided
-    ]
-    if not takes_kwargs:
+    valid = _accepted(build_fn, skip=provided)
+    if valid is not None:
         _check_names(routed_params, valid, "model (build function)")
     kwargs = dict(routed_params)
     for source in (provided, estimator_params):
