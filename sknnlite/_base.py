@@ -15,7 +15,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 from . import _persistence, _routing
-from ._diagnostics import diagnose, divergence_message
+from ._diagnostics import diagnose, divergence_message, final_learning_rate
 from ._names import ACTIVATIONS, OPTIMIZERS
 from ._network import forward, initial_batch_norm, initial_weights, keras_weights, split_weights
 from ._training import (
@@ -302,12 +302,16 @@ class BaseTinyNet(BaseEstimator):
             )
         if not np.isfinite(loss_curve[-1]):
             raise ValueError(divergence_message(loss_curve[-1], len(loss_curve), self.learning_rate))
+        # The optimizer's step count runs on over warm starts and partial_fit calls, and so does the decay.
+        self.final_learning_rate_ = final_learning_rate(
+            self.learning_rate, self.learning_rate_decay, run.n_steps
+        )
         if not incremental:
             measured, messages = diagnose(
                 loss_curve,
                 learning_rate=self.learning_rate,
                 learning_rate_decay=self.learning_rate_decay,
-                n_steps=run.n_steps - (self._n_steps if continuing else 0),
+                n_steps=run.n_steps,
                 epochs=epochs,
             )
             for message in messages:
@@ -315,12 +319,8 @@ class BaseTinyNet(BaseEstimator):
                     f"{type(self).__name__}: {message}", ConvergenceWarning, stacklevel=_caller_level()
                 )
             self.diagnostics_ = {**measured, "messages": messages}
-            self.final_learning_rate_ = measured["final_learning_rate"]
         elif not continuing:
             self.diagnostics_ = {"messages": []}
-            self.final_learning_rate_ = self.learning_rate
-        else:
-            self.final_learning_rate_ = self.learning_rate / (1.0 + self.learning_rate_decay * run.n_steps)
 
         history = {name: list(values) for name, values in run.history.items()}
         if continuing:
@@ -330,7 +330,6 @@ class BaseTinyNet(BaseEstimator):
         self.n_iter_ = len(run.loss_curve)  # epochs of this call; loss_curve_ and t_ accumulate, as in MLP
         # t_ counts training samples seen, as in scikit-learn's MLP.
         self.t_ = (self.t_ if continuing else 0) + X.shape[0] * len(run.loss_curve)
-        self._n_steps = run.n_steps
         if stopping is not None:
             self.validation_scores_ = stopping.scores
             self.best_validation_score_ = stopping.best_score

@@ -22,6 +22,11 @@ FLAT_FRACTION = 1e-3
 STILL_DECREASING_FRACTION = 0.01
 
 
+def final_learning_rate(learning_rate, learning_rate_decay, n_steps):
+    """The rate the inverse-time decay has reached after ``n_steps`` optimizer steps."""
+    return learning_rate / (1.0 + learning_rate_decay * n_steps)
+
+
 def diagnose(loss_curve, *, learning_rate, learning_rate_decay, n_steps, epochs):
     """Measure a finished fit and explain what kept it from converging.
 
@@ -32,7 +37,7 @@ def diagnose(loss_curve, *, learning_rate, learning_rate_decay, n_steps, epochs)
     learning_rate, learning_rate_decay : float
         The estimator's parameters.
     n_steps : int
-        Optimizer steps taken.
+        Optimizer steps taken, over all calls (the decay counts them all).
     epochs : int
         Epochs asked for.
 
@@ -47,7 +52,7 @@ def diagnose(loss_curve, *, learning_rate, learning_rate_decay, n_steps, epochs)
         One sentence per cause found; empty when training converged.
     """
     curve = np.asarray(loss_curve, dtype=float)
-    final_lr = learning_rate / (1.0 + learning_rate_decay * n_steps)
+    final_lr = final_learning_rate(learning_rate, learning_rate_decay, n_steps)
     fraction = final_lr / learning_rate if learning_rate > 0 else 0.0
     measured = {
         "final_learning_rate": final_lr,

@@ -238,3 +238,15 @@ def test_verbose_shows_progress_over_epochs_inside_grid_search(Estimator, capsys
     assert out.count("Epoch 3/3") == 3  # two CV fits and the refit
     GridSearchCV(Estimator(**{**FAST, "epochs": 3}, verbose=1), {"learning_rate": [0.01]}, cv=2).fit(X, y)
     assert capsys.readouterr().out.count("3/3") >= 3
+
+
+def test_the_final_learning_rate_counts_every_step_of_every_call(Estimator):
+    X, y = _data()  # 120 rows: 4 steps per epoch at batch 32
+    params = dict(FAST, learning_rate_decay=0.5)
+    est = Estimator(**params).partial_fit(X, y, **_fit_args(Estimator, X, y))
+    assert est.final_learning_rate_ == pytest.approx(0.01 / (1 + 0.5 * 4))
+    est.partial_fit(X, y)
+    assert est.final_learning_rate_ == pytest.approx(0.01 / (1 + 0.5 * 8))
+    warm = Estimator(**dict(params, epochs=2), warm_start=True).fit(X, y).fit(X, y)
+    assert warm.final_learning_rate_ == pytest.approx(0.01 / (1 + 0.5 * 16))
+    assert warm.diagnostics_["final_learning_rate"] == warm.final_learning_rate_
