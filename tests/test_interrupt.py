@@ -114,3 +114,26 @@ def test_ctrl_c_stops_a_long_fit_soon_and_keeps_a_usable_estimator():
     assert float(seconds) < 5.0  # first Ctrl-C after 1 s; graph calls last about 0.25 s
     assert 0 < int(epochs) < 100000 and float(score) > 0.9
     assert "training interrupted by user" in result.stdout.splitlines()[-1]
+
+
+class InterruptAtFirstBatch(keras.callbacks.Callback):
+    def on_train_batch_end(self, batch, logs=None):
+        raise KeyboardInterrupt
+
+
+def small_model(n_features_in, n_outputs):
+    return keras.Sequential(
+        [keras.Input((n_features_in,)), keras.layers.Dense(4), keras.layers.Dense(n_outputs)]
+    )
+
+
+def test_an_interrupt_in_the_first_epoch_of_a_continued_fit_reports_no_new_epoch():
+    # warm_start trains the same Keras model again: an interrupt before the first epoch ends keeps
+    # the previous fit and reports none of its epochs twice.
+    X, y = make_sum_threshold(120, random_state=0)
+    est = TinyNetRegressor(model=small_model, epochs=3, warm_start=True, random_state=0)
+    est.set_params(callbacks=[keras.callbacks.History()]).fit(X, y)
+    before = list(est.loss_curve_)
+    with pytest.raises(KeyboardInterrupt):
+        est.set_params(callbacks=[InterruptAtFirstBatch()]).fit(X, y)
+    assert est.loss_curve_ == before and len(before) == 3
