@@ -20,6 +20,12 @@ from ._targets import encoding_for, multilabel_encoding_for
 _TARGET_TYPES = ("binary", "multiclass", "multilabel-indicator")
 
 
+def _reject_unseen_labels(y, known, explanation):
+    unseen = np.setdiff1d(unique_labels(y), known)
+    if unseen.size:
+        raise ValueError(f"y contains labels {unseen.tolist()} {explanation}")
+
+
 @fill_docstring
 class TinyNetClassifier(ClassifierMixin, BaseTinyNet):
     """Multilayer perceptron classifier built and trained with Keras 3.
@@ -215,11 +221,7 @@ class TinyNetClassifier(ClassifierMixin, BaseTinyNet):
             labels = np.arange(y.shape[1]) if multilabel else unique_labels(y)
             if classes is not None and not multilabel:
                 labels = unique_labels(np.asarray(classes))
-                unseen = np.setdiff1d(unique_labels(y), labels)
-                if unseen.size:
-                    raise ValueError(
-                        f"y contains labels {unseen.tolist()} that are not in classes={labels.tolist()}."
-                    )
+                _reject_unseen_labels(y, labels, f"that are not in classes={labels.tolist()}.")
             if not multilabel and len(labels) < 2:
                 raise ValueError(
                     "TinyNetClassifier needs samples of at least 2 classes in the data, but the "
@@ -249,14 +251,12 @@ class TinyNetClassifier(ClassifierMixin, BaseTinyNet):
             )
         if multilabel:
             return
-        labels = unique_labels(y)
-        unseen = np.setdiff1d(labels, self.classes_)
-        if unseen.size:
-            raise ValueError(
-                f"y contains labels {unseen.tolist()} not seen in the first fit; "
-                f"classes_={self.classes_.tolist()}. Pass every label in classes= on the first "
-                "partial_fit call."
-            )
+        _reject_unseen_labels(
+            y,
+            self.classes_,
+            f"not seen in the first fit; classes_={self.classes_.tolist()}. Pass every label in "
+            "classes= on the first partial_fit call.",
+        )
 
     def _fit(self, X, y, sample_weight, *, incremental, classes=None):
         if incremental and not hasattr(self, "_state") and classes is None:
@@ -284,8 +284,7 @@ class TinyNetClassifier(ClassifierMixin, BaseTinyNet):
             )
         present = unique_labels(y)
         weights = compute_class_weight(self.class_weight, classes=present, y=y)
-        per_class = dict(zip(present.tolist(), weights, strict=True))
-        return sample_weight * np.array([per_class[label] for label in y.tolist()], dtype=sample_weight.dtype)
+        return sample_weight * weights[np.searchsorted(present, y)].astype(sample_weight.dtype)
 
     def _network_targets(self, codes):
         return self._encoding.encode(codes)
