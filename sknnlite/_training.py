@@ -129,16 +129,15 @@ def make_loss(loss, params, dtype):
     """
     import keras
 
+    # Keras exports no name for the wrapper its string losses use; it lives here since Keras 3.0.
+    from keras.src.losses.losses import LossFunctionWrapper
+
     if isinstance(loss, keras.losses.Loss):
         fn = loss.call
     elif isinstance(loss, str):
         fn = keras.losses.get(loss)
     else:
         fn = loss
-    from keras.src.losses.losses import (
-        LossFunctionWrapper,
-    )  # public in Keras as keras.losses.Loss subclass only
-
     return LossFunctionWrapper(fn, reduction="mean_with_sample_weight", dtype=dtype, **params)
 
 
@@ -272,12 +271,12 @@ class _EpochProgress:
     def __init__(self, epochs, initial_epoch, verbose):
         import keras
 
-        self.epochs, self.initial_epoch, self.verbose = epochs, initial_epoch, verbose
+        self.epochs, self.initial_epoch = epochs, initial_epoch
         self.bar = keras.utils.Progbar(epochs, verbose=1) if verbose == 1 else None
 
     def report(self, epoch, logs):
         done = epoch + 1 - self.initial_epoch
-        values = [(name, value) for name, value in logs.items()]
+        values = list(logs.items())
         if self.bar is not None:
             self.bar.update(done, values=values, finalize=done == self.epochs)
         else:
