@@ -11,7 +11,7 @@ from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 from . import _persistence, _routing
@@ -149,7 +149,7 @@ class BaseTinyNet(BaseEstimator):
         "shuffle": ["boolean"],
         "early_stopping": ["boolean"],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
-        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left"), Options(Real, {np.inf})],
         "tol": [Interval(Real, 0, None, closed="left")],
         "warm_start": ["boolean"],
         "metrics": [None, list],
@@ -225,6 +225,9 @@ class BaseTinyNet(BaseEstimator):
     def _fit(self, X, y, sample_weight, *, incremental, classes=None):
         """Shared body of ``fit`` and ``partial_fit``."""
         _routing.check_extra_params(self, self._extra_params())
+        if incremental and self.early_stopping:
+            # As scikit-learn's MLP: one epoch on the caller's batch leaves nothing to hold out.
+            raise ValueError("partial_fit does not support early_stopping=True")
         continuing = hasattr(self, "_state") and (incremental or self.warm_start)
         X, y = self._check_training_data(X, y, reset=not continuing)
         if continuing:
@@ -260,6 +263,12 @@ class BaseTinyNet(BaseEstimator):
                 random_state=rng,
                 stratify=self._stratify_labels(y_score),
             )
+            if X_val.shape[0] < 2:
+                raise ValueError(
+                    "The validation set is too small. Increase 'validation_fraction' or the size of "
+                    f"your dataset: early_stopping holds out {X_val.shape[0]} of {y_score.shape[0]} "
+                    "samples and scores need at least 2."
+                )
 
             def score(outputs):
                 return self._validation_score(outputs, y_val, w_val)
@@ -338,6 +347,7 @@ class BaseTinyNet(BaseEstimator):
             self.validation_scores_ = None
             self.best_validation_score_ = None
             self.best_loss_ = float(np.min(self.loss_curve_))
+        self.loss_ = float(self.loss_curve_[-1])  # as in scikit-learn's MLP: the last training loss
         self._set_network(architecture, objective, run.state)
         self._alpha = self.alpha
         return self
@@ -383,7 +393,6 @@ class BaseTinyNet(BaseEstimator):
             dtype=dtype,
         )
         self.out_activation_ = output_activation
-        self.loss_ = loss
         return architecture, objective, TrainingState(weights)
 
     def _check_routed_params(self, loss):
@@ -474,8 +483,11 @@ class BaseTinyNet(BaseEstimator):
         self._architecture = architecture
         self._objective = objective
         self._state = state
-        if architecture is not None:
+        if architecture is None:
+            self.n_layers_ = len(self.__dict__["_custom_model"].layers) + 1
+        else:
             n_layers = len(architecture.hidden_layer_sizes) + 1
+            self.n_layers_ = n_layers + 1  # input, hidden and output layers, as in scikit-learn's MLP
             self.coefs_, self.intercepts_, self._batch_norm = split_weights(
                 state.weights, n_layers, architecture.batch_normalization
             )

@@ -65,8 +65,6 @@ class TinyNetClassifier(ClassifierMixin, BaseTinyNet):
     classes_ : ndarray of shape (n_classes,)
         Class labels (for multilabel targets, the label column indices).
     {attributes}
-    loss_ : str or callable
-        The loss trained on (``"auto"`` resolved).
     n_outputs_ : int
         Number of target columns (1, or the number of labels for multilabel
         targets), as in scikit-learn's MLP.
@@ -177,7 +175,8 @@ class TinyNetClassifier(ClassifierMixin, BaseTinyNet):
             Class labels, all from ``classes``.
         classes : array-like of shape (n_classes,), default=None
             Every class label the estimator will see; required on the first
-            call, as for ``SGDClassifier``, and ignored afterwards.
+            call, as for ``SGDClassifier``; later calls may repeat it, and a
+            different set raises a ValueError.
         sample_weight : array-like of shape (n_samples,), default=None
             Weight of each sample in the loss.
 
@@ -236,6 +235,12 @@ class TinyNetClassifier(ClassifierMixin, BaseTinyNet):
                 else encoding_for(self.loss, len(labels))
             )
         else:
+            if classes is not None and not np.array_equal(unique_labels(np.asarray(classes)), self.classes_):
+                # The message of scikit-learn's MLP and SGDClassifier.
+                raise ValueError(
+                    f"`classes={np.asarray(classes).tolist()!r}` is not the same as on last call to "
+                    f"partial_fit, was: {self.classes_.tolist()!r}"
+                )
             self._check_continued_labels(y, multilabel)
         if multilabel:
             return y, y
@@ -356,6 +361,33 @@ class TinyNetClassifier(ClassifierMixin, BaseTinyNet):
         """
         outputs = self._forward(X)  # checks fitting before _encoding is read
         return self._encoding.proba(outputs)
+
+    def predict_log_proba(self, X):
+        """Logarithm of the class probabilities for the rows of X.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Input data.
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+            ``np.log(predict_proba(X))``: columns follow ``classes_`` (for
+            multilabel targets, one column per label).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sknnlite import TinyNetClassifier
+        >>> X, y = [[0.0], [1.0], [2.0]], ["a", "b", "c"]
+        >>> clf = TinyNetClassifier((8,), epochs=5, random_state=0).fit(X, y)
+        >>> bool(np.allclose(np.exp(clf.predict_log_proba(X)), clf.predict_proba(X)))
+        True
+        """
+        proba = self.predict_proba(X)
+        with np.errstate(divide="ignore"):  # a probability of exactly 0 is -inf, as in MLP
+            return np.log(proba)
 
     def decision_function(self, X):
         """Confidence scores: the output layer's values before its activation.

@@ -94,6 +94,8 @@ model_ : keras.Model
         Bias of each Dense layer of the built-in MLP.
     history_ : dict
         Per-epoch values: ``"loss"`` and each of ``metrics``.
+    loss_ : float
+        Training loss of the last epoch, as in scikit-learn's MLP.
     loss_curve_ : list of float
         Training loss after every epoch, as in scikit-learn's MLP.
     validation_scores_ : list of float or None
@@ -116,6 +118,9 @@ model_ : keras.Model
         ``learning_rate_fraction``, ``recent_loss_trend``, ``loss_range``)
         and ``messages``, the causes found (each also issued as a
         ``ConvergenceWarning``); empty when training converged.
+    n_layers_ : int
+        Number of layers: input, hidden and output, as in scikit-learn's
+        MLP (for a custom model, its layers plus the input).
     out_activation_ : str or callable
         The output activation of the built-in MLP.
     n_features_in_ : int

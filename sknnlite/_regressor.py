@@ -42,8 +42,6 @@ class TinyNetRegressor(RegressorMixin, BaseTinyNet):
     Attributes
     ----------
     {attributes}
-    loss_ : str or callable
-        The loss trained on.
     n_outputs_ : int
         Number of targets.
 

@@ -9,6 +9,7 @@ the signature of what receives them.
 
 import functools
 import inspect
+import numbers
 import random
 
 PREFIXES = ("optimizer", "loss", "model")
@@ -70,9 +71,14 @@ def check_optimizer_params(optimizer, params):
     _check_names(params, _optimizer_parameters(optimizer), f"optimizer ({optimizer!r})")
 
 
-@functools.cache
 def _optimizer_parameters(optimizer):
-    """The keyword arguments a Keras optimizer takes, learning_rate and name aside.
+    """The keyword arguments a Keras optimizer takes, learning_rate and name aside."""
+    return tuple(sorted(_optimizer_defaults(optimizer)))
+
+
+@functools.cache
+def _optimizer_defaults(optimizer):
+    """``{keyword: default}`` of a Keras optimizer's constructor, learning_rate and name aside.
 
     Cached: finding the class means building an optimizer, whose variables
     would otherwise be created and dropped at every fit.
@@ -80,13 +86,32 @@ def _optimizer_parameters(optimizer):
     import keras
 
     # Keras optimizers pass **kwargs on to their base classes: collect the names along the MRO.
-    valid = set()
+    defaults = {}
     for cls in type(keras.optimizers.get(optimizer)).__mro__:
         if "__init__" in vars(cls):
-            valid.update(_keyword_names(cls.__init__, {"self", "learning_rate", "name"}))
+            parameters = inspect.signature(cls.__init__).parameters
+            for name in _keyword_names(cls.__init__, {"self", "learning_rate", "name"}):
+                defaults.setdefault(name, parameters[name].default)
             if not _takes_kwargs(cls.__init__):
                 break
-    return tuple(sorted(valid))
+    return defaults
+
+
+def optimizer_kwargs(optimizer, params):
+    """Routed optimizer arguments as Keras checks them: a number where a float is expected is a float.
+
+    Keras' SGD rejects ``momentum=0`` (an int) and NumPy float32 values; a
+    float in the constructor's default says the argument is one.
+    """
+    defaults = _optimizer_defaults(optimizer)
+    return {
+        name: float(value)
+        if isinstance(defaults.get(name), float)
+        and isinstance(value, numbers.Real)
+        and not isinstance(value, bool)
+        else value
+        for name, value in params.items()
+    }
 
 
 def check_loss_params(loss, params):

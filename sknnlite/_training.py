@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._network import build_keras_model
+from ._routing import optimizer_kwargs
 
 # Architectures kept compiled per thread; each holds a small Keras model.
 _CACHE_SIZE = 16
@@ -118,7 +119,8 @@ def make_optimizer(name, learning_rate, params):
     """A Keras optimizer from its name, a learning rate (or schedule) and routed parameters."""
     import keras
 
-    return keras.optimizers.get({"class_name": name, "config": {"learning_rate": learning_rate, **params}})
+    config = {"learning_rate": learning_rate, **optimizer_kwargs(name, params)}
+    return keras.optimizers.get({"class_name": name, "config": config})
 
 
 def make_loss(loss, params, dtype):

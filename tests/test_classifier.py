@@ -134,7 +134,7 @@ def _multilabel(n=200):
 def test_multilabel_targets_train_one_sigmoid_per_label_as_mlp():
     X, Y = _multilabel()
     clf = TinyNetClassifier((16,), epochs=150, learning_rate=0.01, random_state=0).fit(X, Y)
-    assert clf.out_activation_ == "sigmoid" and clf.loss_ == "binary_crossentropy"
+    assert clf.out_activation_ == "sigmoid" and clf._objective.loss == "binary_crossentropy"
     np.testing.assert_array_equal(clf.classes_, [0, 1, 2])
     proba = clf.predict_proba(X)
     assert proba.shape == (200, 3) and not np.allclose(proba.sum(axis=1), 1.0)

@@ -325,7 +325,7 @@ def check_mlp_loss():
     assert (ours.out_activation_, mlp.out_activation_) == ("exponential", "exp")
     assert np.all(ours.predict(X) > 0)
     mse = TinyNetRegressor((4,), loss="mse", epochs=2).fit(X, counts)
-    assert mse.loss_ == "mse" and mse.out_activation_ == "linear"
+    assert mse._objective.loss == "mse" and mse.out_activation_ == "linear"
 
 
 # -- SciKeras rows ------------------------------------------------------------------
@@ -376,7 +376,7 @@ def check_scikeras_optimizer():
 def check_scikeras_loss():
     X, y = _data()
     clf = TinyNetClassifier((4,), loss="categorical_crossentropy", epochs=2).fit(X, y)
-    assert clf.loss_ == "categorical_crossentropy" and clf.n_outputs_ == 1
+    assert clf._objective.loss == "categorical_crossentropy" and clf.n_outputs_ == 1
     assert clf.model_.layers[-1].units == 2  # one-hot targets, as that loss needs
 
 

@@ -1,0 +1,135 @@
+"""What scikit-learn's MLPClassifier / MLPRegressor users rely on, checked side by side.
+
+Each test runs MLP and sknnlite on the same data with the parameters
+translated as ``docs/parameter_mapping.md`` says, and checks the same
+behaviour, value or message meaning.
+"""
+
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.datasets import load_digits, make_multilabel_classification, make_regression
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.neural_network import MLPClassifier, MLPRegressor
+from sklearn.preprocessing import MinMaxScaler
+
+from sknnlite import TinyNetClassifier, TinyNetRegressor
+
+
+def _digits(n_class=2, n=100):
+    X, y = load_digits(n_class=n_class, return_X_y=True)
+    return MinMaxScaler().fit_transform(X[:n]), y[:n]
+
+
+def _both_raise(fit_mlp, fit_ours, match):
+    """Both fits raise a ValueError whose message matches ``match``."""
+    with pytest.raises(ValueError, match=match):
+        fit_mlp()
+    with pytest.raises(ValueError, match=match):
+        fit_ours()
+
+
+# -- predict_log_proba --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["binary", "multiclass", "multilabel"])
+def test_predict_log_proba_is_the_log_of_predict_proba(kind):
+    if kind == "multilabel":
+        X, y = make_multilabel_classification(n_samples=50, random_state=0)
+    else:
+        X, y = _digits(2 if kind == "binary" else 3, n=60)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        for est in (MLPClassifier((5,), random_state=1), TinyNetClassifier((5,), random_state=1)):
+            est.fit(X, y)
+            proba, log_proba = est.predict_proba(X), est.predict_log_proba(X)
+            assert log_proba.shape == proba.shape
+            np.testing.assert_allclose(log_proba, np.log(proba))
+            np.testing.assert_array_equal(log_proba.argmax(axis=1), proba.argmax(axis=1))
+
+
+# -- parameters MLP accepts ---------------------------------------------------------
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_n_iter_no_change_accepts_infinity():
+    X, y = _digits()
+    for est in (
+        MLPClassifier(tol=1e9, max_iter=15, n_iter_no_change=np.inf, solver="sgd"),
+        TinyNetClassifier(tol=1e9, epochs=15, n_iter_no_change=np.inf, optimizer="sgd"),
+    ):
+        assert est.fit(X, y).n_iter_ == 15  # no improvement ever counts, and nothing stops
+
+
+@pytest.mark.parametrize("momentum", [0, 1, np.float32(0.5), np.int64(0)])
+def test_integer_and_numpy_optimizer_arguments_are_accepted(momentum):
+    X, y = _digits(n=40)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        MLPClassifier((4,), solver="sgd", momentum=momentum, max_iter=3).fit(X, y)
+        clf = TinyNetClassifier((4,), optimizer="sgd", optimizer__momentum=momentum, epochs=3).fit(X, y)
+    assert clf.n_iter_ == 3
+
+
+# -- fitted attributes --------------------------------------------------------------
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("hidden", [(), (5,), (5, 3)])
+def test_n_layers_and_loss_carry_mlp_meanings(hidden):
+    X, y = _digits()
+    ours = TinyNetClassifier(hidden, epochs=5, random_state=0).fit(X, y)
+    if hidden:  # MLP needs a hidden layer
+        mlp = MLPClassifier(hidden, max_iter=5, random_state=0).fit(X, y)
+        assert ours.n_layers_ == mlp.n_layers_ == len(hidden) + 2
+        assert mlp.loss_ == mlp.loss_curve_[-1]
+    assert ours.n_layers_ == len(hidden) + 2
+    assert isinstance(ours.loss_, float) and ours.loss_ == ours.loss_curve_[-1]
+
+
+# -- partial_fit --------------------------------------------------------------------
+
+
+def test_partial_fit_with_early_stopping_raises():
+    X, y = _digits()
+    _both_raise(
+        lambda: MLPClassifier(early_stopping=True).partial_fit(X, y, classes=[0, 1]),
+        lambda: TinyNetClassifier(early_stopping=True).partial_fit(X, y, classes=[0, 1]),
+        "partial_fit does not support early_stopping=True",
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        mlp = MLPRegressor(early_stopping=True, max_iter=5, random_state=0).fit(X, y)
+        ours = TinyNetRegressor(early_stopping=True, epochs=5, random_state=0).fit(X, y)
+    _both_raise(
+        lambda: mlp.partial_fit(X, y),
+        lambda: ours.partial_fit(X, y),
+        "partial_fit does not support early_stopping=True",
+    )
+
+
+def test_partial_fit_with_different_classes_raises():
+    X, y = [[3.0, 2.0]], [0]
+    mlp = MLPClassifier(solver="sgd").partial_fit(X, y, classes=[0, 1])
+    ours = TinyNetClassifier(optimizer="sgd").partial_fit(X, y, classes=[0, 1])
+    _both_raise(
+        lambda: mlp.partial_fit(X, y, classes=[1, 2]),
+        lambda: ours.partial_fit(X, y, classes=[1, 2]),
+        r"is not the same as on last call to partial_fit",
+    )
+    # Repeating the same classes (in any order) is fine in both.
+    mlp.partial_fit(X, y, classes=[0, 1])
+    ours.partial_fit(X, y, classes=[1, 0])
+
+
+# -- early stopping -----------------------------------------------------------------
+
+
+def test_early_stopping_on_two_samples_says_the_validation_set_is_too_small():
+    X, y = make_regression(n_samples=2, n_features=5, random_state=0)
+    _both_raise(
+        lambda: MLPRegressor(early_stopping=True, random_state=0).fit(X, y),
+        lambda: TinyNetRegressor(early_stopping=True, random_state=0).fit(X, y),
+        "The validation set is too small",
+    )
