@@ -218,6 +218,10 @@ class BaseTinyNet(BaseEstimator):
 
     # -- training -----------------------------------------------------------
 
+    def _loss_scale(self):
+        """Factor on each sample's loss: 1, but for multilabel targets (see the classifier)."""
+        return 1.0
+
     def _training_sample_weight(self, sample_weight, X, y, incremental):
         # scikit-learn rejects negative weights and all-zero ones with a clear message.
         return _check_sample_weight(sample_weight, X, dtype=X.dtype, ensure_non_negative=True)
@@ -349,7 +353,6 @@ class BaseTinyNet(BaseEstimator):
             self.best_loss_ = float(np.min(self.loss_curve_))
         self.loss_ = float(self.loss_curve_[-1])  # as in scikit-learn's MLP: the last training loss
         self._set_network(architecture, objective, run.state)
-        self._alpha = self.alpha
         return self
 
     def _new_network(self, X, y, hidden, rng):
@@ -391,6 +394,7 @@ class BaseTinyNet(BaseEstimator):
             metrics=tuple(self.metrics or ()),
             sparse_targets=sparse,
             dtype=dtype,
+            loss_scale=self._loss_scale(),
         )
         self.out_activation_ = output_activation
         return architecture, objective, TrainingState(weights)
@@ -474,10 +478,10 @@ class BaseTinyNet(BaseEstimator):
                 self.__dict__["_custom_trainer"] = trainer
             return trainer
         if has_callbacks:
-            return KerasFitTrainer(architecture.build(options.alpha), objective, schedule=schedule)
+            return KerasFitTrainer(architecture.build(), objective, schedule=schedule, penalize=True)
         if tensorflow:
             return graph_trainer_for(architecture, objective)
-        return fit_trainer_for(architecture, objective, options.alpha)
+        return fit_trainer_for(architecture, objective)
 
     def _set_network(self, architecture, objective, state):
         self._architecture = architecture
@@ -536,7 +540,7 @@ class BaseTinyNet(BaseEstimator):
         model = self.__dict__.get("_keras_model")
         if model is None:
             a = self._architecture
-            model = a.build(self._alpha)
+            model = a.build()
             model.set_weights(self._state.weights)
             self.__dict__["_keras_model"] = model
         return model

@@ -323,6 +323,11 @@ class TinyNetClassifier(ClassifierMixin, BaseTinyNet):
             "y_ndim_": y.ndim,
         }
 
+    def _loss_scale(self):
+        # scikit-learn's MLP sums the per-label log-losses of multilabel targets where Keras
+        # averages them; summing keeps a learning rate meaning the same for any number of labels.
+        return float(len(self.classes_)) if self._multilabel else 1.0
+
     def _stratify_labels(self, codes):
         return None if self._multilabel else codes
 

@@ -29,9 +29,10 @@ dropout : float, default=0.0
         Inverse-time decay per optimizer step, Keras' legacy ``decay``
         argument: ``lr_t = learning_rate / (1 + learning_rate_decay * t)``.
     alpha : float, default=0.0
-        L2 penalty ``alpha * sum(kernel ** 2)`` added to every minibatch
-        loss (Keras' ``L2`` regularizer on each Dense kernel of the built-in
-        MLP).
+        Strength of the L2 penalty on the Dense kernels of the built-in MLP,
+        with scikit-learn's MLP meaning: every minibatch loss gets
+        ``alpha / 2 * sum(kernel ** 2) / sum(batch sample weights)`` (the
+        batch size when unweighted).
     batch_size : int, default=32
         Minibatch size, capped at the number of samples.
     epochs : int, default=200

@@ -154,7 +154,6 @@ def build_keras_model(
     activation,
     n_outputs,
     output_activation,
-    alpha=0.0,
     *,
     dropout=0.0,
     batch_normalization=False,
@@ -168,8 +167,7 @@ def build_keras_model(
     """
     import keras
 
-    regularizer = keras.regularizers.L2(alpha) if alpha > 0 else None
-    options = dict(kernel_regularizer=regularizer, dtype=dtype)
+    options = dict(dtype=dtype)
     layers = [keras.Input(shape=(n_features,), dtype=dtype)]
     for units in hidden_layer_sizes:
         if batch_normalization:

@@ -46,14 +46,13 @@ class Architecture:
     batch_normalization: bool = False
     dtype: str = "float32"
 
-    def build(self, alpha=0.0):
+    def build(self):
         return build_keras_model(
             self.n_features,
             self.hidden_layer_sizes,
             self.activation,
             self.n_outputs,
             self.output_activation,
-            alpha,
             dropout=self.dropout,
             batch_normalization=self.batch_normalization,
             dtype=self.dtype,
@@ -71,6 +70,7 @@ class Objective:
     metrics: tuple = ()
     sparse_targets: bool = False
     dtype: str = "float32"
+    loss_scale: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -123,11 +123,14 @@ def make_optimizer(name, learning_rate, params):
     return keras.optimizers.get({"class_name": name, "config": config})
 
 
-def make_loss(loss, params, dtype):
-    """The loss as a Keras ``Loss`` whose weighted mean divides by the sum of the weights.
+def make_loss(loss, params, dtype, scale=1.0):
+    """The loss as a Keras ``Loss`` computing scikit-learn's MLP objective on a minibatch.
 
-    That reduction makes a sample of weight 2 count exactly as the same
-    sample given twice, within every minibatch.
+    The weighted mean divides by the sum of the weights, so a sample of
+    weight 2 counts exactly as the same sample given twice. ``scale``
+    multiplies each sample's loss (the number of labels, for multilabel
+    targets, whose loss MLP sums over the labels where Keras averages).
+    :func:`attach_penalty` adds MLP's L2 penalty.
     """
     import keras
 
@@ -140,7 +143,38 @@ def make_loss(loss, params, dtype):
         fn = keras.losses.get(loss)
     else:
         fn = loss
-    return LossFunctionWrapper(fn, reduction="mean_with_sample_weight", dtype=dtype, **params)
+    if scale != 1.0:
+        unscaled = fn
+
+        def fn(y_true, y_pred, **kwargs):
+            return unscaled(y_true, y_pred, **kwargs) * scale
+
+    class PenalizedLoss(LossFunctionWrapper):
+        penalty = None  # (alpha variable, kernels)
+
+        def __call__(self, y_true, y_pred, sample_weight=None):
+            value = super().__call__(y_true, y_pred, sample_weight)
+            if self.penalty is None:
+                return value
+            return value + _l2_penalty(*self.penalty, y_pred, sample_weight, value.dtype)
+
+    return PenalizedLoss(fn, reduction="mean_with_sample_weight", dtype=dtype, **params)
+
+
+def _l2_penalty(alpha, kernels, y_pred, sample_weight, dtype):
+    """scikit-learn's MLP penalty on a minibatch: ``alpha / 2 * sum(W ** 2) / sum(sample_weight)``.
+
+    Dividing by the minibatch's weight makes ``alpha`` mean what it means in
+    MLP whatever the batch size.
+    """
+    from keras import ops
+
+    if sample_weight is None:
+        total = ops.cast(ops.shape(y_pred)[0], dtype)
+    else:
+        total = ops.sum(ops.cast(sample_weight, dtype))
+    squares = sum(ops.sum(ops.square(ops.cast(kernel, dtype))) for kernel in kernels)
+    return ops.divide_no_nan(0.5 * ops.cast(alpha, dtype) * squares, total)
 
 
 def make_metrics(metrics, sparse_targets, n_outputs):
@@ -236,7 +270,7 @@ def graph_trainer_for(architecture, objective):
     return _cached((architecture, objective), lambda: GraphLoopTrainer(architecture.build(), objective))
 
 
-def fit_trainer_for(architecture, objective, alpha):
+def fit_trainer_for(architecture, objective):
     """The thread's ``model.fit`` trainer for the built-in MLP (other backends).
 
     Keras compiles a model's train step once, so reusing the model keeps
@@ -244,9 +278,9 @@ def fit_trainer_for(architecture, objective, alpha):
     """
 
     def make():
-        return KerasFitTrainer(architecture.build(alpha), objective, schedule=True)
+        return KerasFitTrainer(architecture.build(), objective, schedule=True, penalize=True)
 
-    return _cached(("model.fit", architecture, objective, alpha), make)
+    return _cached(("model.fit", architecture, objective), make)
 
 
 def _cached(key, make):
@@ -289,13 +323,13 @@ class _EpochProgress:
 class _Trainer:
     """What both training engines share: the model, optimizer, loss and state I/O."""
 
-    def __init__(self, model, objective, schedule=True, use_model_optimizer=False):
+    def __init__(self, model, objective, schedule=True, use_model_optimizer=False, penalize=False):
         self.model = model
         self.objective = objective
-        self.schedule = None
+        self.schedule = self.alpha = None
         if use_model_optimizer:  # a SciKeras-style build function compiled the model
             self.optimizer = model.optimizer
-            self.loss = make_loss(model.loss, {}, objective.dtype)
+            self.loss = make_loss(model.loss, {}, objective.dtype, objective.loss_scale)
             self.owns_optimizer = False
         else:
             # A schedule lets one compiled loop serve every learning rate and decay; a plain
@@ -306,8 +340,14 @@ class _Trainer:
             self.optimizer = make_optimizer(objective.optimizer, learning_rate, params)
             if schedule:
                 self.schedule.attach(self.optimizer)
-            self.loss = make_loss(objective.loss, dict(objective.loss_params), objective.dtype)
+            self.loss = make_loss(
+                objective.loss, dict(objective.loss_params), objective.dtype, objective.loss_scale
+            )
             self.owns_optimizer = True
+            if penalize:
+                # An optimizer variable, as the schedule's: compiled steps (JAX's jit) receive it as state.
+                self.alpha = self.optimizer.add_variable((), dtype=objective.dtype, name="sknnlite_alpha")
+                self.loss.penalty = (self.alpha, _penalized_kernels(model))
         self.optimizer.build(model.trainable_variables)
         self.fresh_optimizer_state = [v.numpy() for v in self.optimizer.variables]
         n_outputs = model.outputs[0].shape[-1] if getattr(model, "outputs", None) else 1
@@ -321,6 +361,8 @@ class _Trainer:
             self.schedule.decay.assign(options.learning_rate_decay)
         elif self.owns_optimizer:
             self.optimizer.learning_rate = options.learning_rate
+        if self.alpha is not None:
+            self.alpha.assign(options.alpha)
         _reseed(self.model, int(options.seed[1]))
 
     def load_state(self, state):
@@ -349,18 +391,10 @@ class GraphLoopTrainer(_Trainer):
     def __init__(self, model, objective, penalize=True, use_model_optimizer=False):
         import tensorflow as tf
 
-        super().__init__(model, objective, use_model_optimizer=use_model_optimizer)
+        super().__init__(model, objective, use_model_optimizer=use_model_optimizer, penalize=penalize)
         _install_retracing_filter()
         dtype = tf.as_dtype(objective.dtype)
-        self.alpha = tf.Variable(0.0, dtype=dtype, trainable=False)
-        model, optimizer, alpha, loss_fn, metrics = (
-            self.model,
-            self.optimizer,
-            self.alpha,
-            self.loss,
-            self.metrics,
-        )
-        kernels = _penalized_kernels(model) if penalize else []
+        model, optimizer, loss_fn, metrics = self.model, self.optimizer, self.loss, self.metrics
         n_features = model.inputs[0].shape[-1]
         n_outputs = model.outputs[0].shape[-1]
         y_shape = [None] if objective.sparse_targets else [None, n_outputs]
@@ -399,9 +433,6 @@ class GraphLoopTrainer(_Trainer):
                     with tf.GradientTape() as tape:
                         predicted = model(X_batch, training=True)
                         loss = tf.cast(loss_fn(y_batch, predicted, sample_weight=w_batch), dtype)
-                        if kernels:
-                            penalty = tf.add_n([tf.reduce_sum(tf.square(k)) for k in kernels])
-                            loss += alpha * tf.cast(penalty, dtype)
                         if model.losses:
                             loss += tf.cast(tf.add_n(model.losses), dtype)
                     gradients = tape.gradient(loss, model.trainable_variables)
@@ -423,7 +454,6 @@ class GraphLoopTrainer(_Trainer):
 
         o, dtype = options, self.objective.dtype
         self.load(state, o)
-        self.alpha.assign(o.alpha)
         data = (
             tf.convert_to_tensor(X, dtype),
             tf.convert_to_tensor(y, dtype),
@@ -491,8 +521,10 @@ class GraphLoopTrainer(_Trainer):
 class KerasFitTrainer(_Trainer):
     """Training through ``model.fit``: any Keras backend, every callback hook."""
 
-    def __init__(self, model, objective, schedule=False, use_model_optimizer=False):
-        super().__init__(model, objective, schedule=schedule, use_model_optimizer=use_model_optimizer)
+    def __init__(self, model, objective, schedule=False, use_model_optimizer=False, penalize=False):
+        super().__init__(
+            model, objective, schedule=schedule, use_model_optimizer=use_model_optimizer, penalize=penalize
+        )
         self.model.compile(optimizer=self.optimizer, loss=self.loss, metrics=self.metrics or None)
 
     def train(self, X, y, sample_weight, state, options, callbacks=()):

@@ -7,8 +7,10 @@ behaviour, value or message meaning.
 
 import warnings
 
+import keras
 import numpy as np
 import pytest
+from sklearn.base import clone
 from sklearn.datasets import load_digits, make_multilabel_classification, make_regression
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPClassifier, MLPRegressor
@@ -133,3 +135,63 @@ def test_early_stopping_on_two_samples_says_the_validation_set_is_too_small():
         lambda: TinyNetRegressor(early_stopping=True, random_state=0).fit(X, y),
         "The validation set is too small",
     )
+
+
+# -- the penalty and the loss -------------------------------------------------------
+
+
+def _loss_at_initial_weights(est, mlp, X, y):
+    """Both training losses over one epoch at sknnlite's initial weights (no step changes them)."""
+    ours = est.set_params(learning_rate=0.0, epochs=1, shuffle=False).fit(X, y)
+    mlp.set_params(learning_rate_init=1e-300, max_iter=1, shuffle=False, warm_start=True).fit(X, y)
+    mlp.coefs_ = [W.copy() for W in ours.coefs_]
+    mlp.intercepts_ = [b.copy() for b in ours.intercepts_]
+    mlp.fit(X, y)
+    return ours.loss_curve_[-1], mlp.loss_curve_[-1]
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("batch_size", [7, 50])
+def test_multilabel_loss_sums_over_the_labels_as_mlp(batch_size):
+    X, Y = make_multilabel_classification(n_samples=50, n_classes=5, random_state=0)
+    common = dict(batch_size=batch_size, alpha=1e-3)
+    ours, mlp = _loss_at_initial_weights(
+        TinyNetClassifier((8,), optimizer="sgd", random_state=0, **common),
+        MLPClassifier((8,), solver="sgd", **common),
+        X,
+        Y,
+    )
+    assert ours == pytest.approx(mlp, rel=1e-7)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_multilabel_partial_fit_learns_at_mlps_learning_rate():
+    # scikit-learn's own multilabel partial_fit test: 100 SGD passes at learning rate 0.2.
+    X, Y = make_multilabel_classification(n_samples=50, random_state=0, return_indicator=True)
+    sgd = dict(optimizer="sgd", optimizer__momentum=0.9, optimizer__nesterov=True)
+    ours = TinyNetClassifier(50, activation="sigmoid", alpha=1e-5, learning_rate=0.2, random_state=0, **sgd)
+    mlp = MLPClassifier(50, activation="logistic", solver="sgd", alpha=1e-5, learning_rate_init=0.2)
+    for _ in range(100):
+        ours.partial_fit(X, Y, classes=[0, 1, 2, 3, 4])
+        mlp.partial_fit(X, Y, classes=[0, 1, 2, 3, 4])
+    assert mlp.score(X, Y) > 0.9
+    assert ours.score(X, Y) > 0.9
+
+
+@pytest.mark.parametrize("Estimator", [TinyNetClassifier, TinyNetRegressor])
+def test_a_callback_trains_with_the_same_penalised_loss(Estimator):
+    # A callback sends training through model.fit; alpha and float64 X must work there too.
+    X, y = _digits()
+    params = dict(hidden_layer_sizes=(4,), alpha=1e-1, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)  # learning_rate=0 is the point here
+        plain = Estimator(**params).set_params(learning_rate=0.0, epochs=2, shuffle=False).fit(X, y)
+        hooked = Estimator(**params, callbacks=[keras.callbacks.Callback()])
+        hooked.set_params(learning_rate=0.0, epochs=2, shuffle=False).fit(X, y)
+    # model.fit averages the epoch loss in a float32 metric: equal to float32 precision.
+    np.testing.assert_allclose(hooked.loss_curve_, plain.loss_curve_, rtol=1e-6)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        shrunk = clone(hooked).set_params(learning_rate=0.01, epochs=20, alpha=10.0).fit(X, y)
+        free = clone(hooked).set_params(learning_rate=0.01, epochs=20, alpha=0.0).fit(X, y)
+    assert np.abs(shrunk.coefs_[0]).sum() < np.abs(free.coefs_[0]).sum()

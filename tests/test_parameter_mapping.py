@@ -190,18 +190,21 @@ def check_mlp_solver():
 
 
 def check_mlp_alpha():
-    # Same weights, same log-loss: MLP's penalty alpha / (2 n) * sum(W ** 2) is sknnlite's
-    # alpha' * sum(W ** 2).
+    # The same penalty, alpha / 2 * sum(W ** 2) / (batch weight), in the loss and in every SGD step,
+    # over minibatches smaller than the data: same loss curve, same weights after one epoch.
     X, y = _data(40)
-    ours = TinyNetClassifier((4,), learning_rate=0.0, epochs=1, batch_size=40, random_state=0).fit(X, y)
-    penalized = clone(ours).set_params(alpha=0.5 / (2 * 40)).fit(X, y)
-    mlp = MLPClassifier(
-        (4,), solver="sgd", learning_rate_init=1e-300, batch_size=40, max_iter=1, shuffle=False
-    )
-    mlp.set_params(warm_start=True, alpha=0.5).fit(X, y)
-    mlp.coefs_, mlp.intercepts_ = [W.copy() for W in ours.coefs_], [b.copy() for b in ours.intercepts_]
+    common = dict(batch_size=10, shuffle=False, alpha=0.5)
+    ours = TinyNetClassifier((4,), optimizer="sgd", learning_rate=0.0, epochs=1, random_state=0, **common)
+    initial = ours.fit(X, y)
+    initial_weights = [W.copy() for W in initial.coefs_], [b.copy() for b in initial.intercepts_]
+    ours.set_params(learning_rate=0.1).fit(X, y)
+    mlp = MLPClassifier((4,), solver="sgd", momentum=0.0, learning_rate_init=0.1, max_iter=1, **common)
+    mlp.set_params(max_iter=1, warm_start=True).fit(X, y)
+    mlp.coefs_, mlp.intercepts_ = initial_weights
     mlp.fit(X, y)
-    np.testing.assert_allclose(penalized.loss_curve_[0], mlp.loss_curve_[-1], rtol=1e-8)
+    np.testing.assert_allclose(ours.loss_curve_[-1], mlp.loss_curve_[-1], rtol=1e-7)
+    for a, b in zip(ours.coefs_ + ours.intercepts_, mlp.coefs_ + mlp.intercepts_, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-7, atol=1e-10)
 
 
 def check_mlp_batch_size():
