@@ -20,9 +20,9 @@ from sklearn.exceptions import ConvergenceWarning
 from sknnlite import TinyNetRegressor
 from sknnlite.datasets import make_extrapolation
 
-X, y, exact = make_extrapolation(240_000, return_coef=True, random_state=0)
+X, y, exact = make_extrapolation(24_000, return_coef=True, random_state=0)
 X_test, y_test = make_extrapolation(10_000, random_state=1)
-seed = dict(hidden_layer_sizes=(), batch_size=8, epochs=1, random_state=0)
+seed = dict(hidden_layer_sizes=(), batch_size=8, epochs=20, random_state=0)
 
 # %%
 # The question: Keras' default learning rate with decay 0.1.

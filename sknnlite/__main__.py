@@ -18,7 +18,7 @@ def main(argv=None):
         "--n-samples",
         type=int,
         default=None,
-        help="training rows (default: 240000 for the extrapolation, 250 for the tutorial)",
+        help="training rows (default: 24000 for the extrapolation, 250 for the tutorial)",
     )
     demo.add_argument(
         "--plot", metavar="PATH", default=None, help="save figures to this PNG (needs matplotlib)"

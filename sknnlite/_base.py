@@ -18,6 +18,7 @@ from . import _persistence, _routing
 from ._diagnostics import diagnose, divergence_message, final_learning_rate
 from ._names import ACTIVATIONS, OPTIMIZERS
 from ._network import forward, initial_batch_norm, initial_weights, keras_weights, split_weights
+from ._stopping import StoppingPlan
 from ._training import (
     Architecture,
     GraphLoopTrainer,
@@ -62,36 +63,6 @@ def _check_hidden_layer_sizes(hidden_layer_sizes):
             f"layer; () for no hidden layer), got {hidden_layer_sizes!r}."
         )
     return tuple(int(s) for s in sizes)
-
-
-def _validation_stopping(X_val, score, n_iter_no_change, tol):
-    """A Keras callback implementing MLP's early stopping on a held-out score.
-
-    After every epoch it scores the validation rows; ``n_iter_no_change + 1``
-    epochs in a row without improving the best score by ``tol`` stop
-    training, and the weights of the best epoch are restored at the end.
-    """
-    import keras
-
-    class ValidationStopping(keras.callbacks.Callback):
-        def on_train_begin(self, logs=None):
-            self.scores, self.best_score, self.best_weights, self.no_improvement = [], -np.inf, None, 0
-
-        def on_epoch_end(self, epoch, logs=None):
-            outputs = keras.ops.convert_to_numpy(self.model(X_val, training=False))
-            current = float(score(np.asarray(outputs, dtype=np.float64)))
-            self.scores.append(current)
-            self.no_improvement = self.no_improvement + 1 if current < self.best_score + tol else 0
-            if current > self.best_score:
-                self.best_score, self.best_weights = current, self.model.get_weights()
-            if self.no_improvement > n_iter_no_change:
-                self.model.stop_training = True
-
-        def on_train_end(self, logs=None):
-            if self.best_weights is not None:
-                self.model.set_weights(self.best_weights)
-
-    return ValidationStopping()
 
 
 def _caller_level():
@@ -143,8 +114,10 @@ class BaseTinyNet(BaseEstimator):
         "optimizer": [StrOptions(OPTIMIZERS)],
         "learning_rate": [Interval(Real, 0, None, closed="left")],
         "learning_rate_decay": [Interval(Real, 0, None, closed="left")],
+        "learning_rate_schedule": [StrOptions({"constant", "invscaling", "adaptive"})],
+        "power_t": [Interval(Real, 0, None, closed="left")],
         "alpha": [Interval(Real, 0, None, closed="left")],
-        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "batch_size": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "epochs": [Interval(Integral, 1, None, closed="left")],
         "shuffle": ["boolean"],
         "early_stopping": ["boolean"],
@@ -255,36 +228,16 @@ class BaseTinyNet(BaseEstimator):
             architecture, objective, state = self._new_network(X, y, hidden, rng)
         targets = self._network_targets(targets)
         seed = rng.randint(0, _SEED_BOUND, size=2)
-
-        stopping = None
-        if self.early_stopping and not incremental:
-            X, X_val, targets, _, sample_weight, w_val, _, y_val = train_test_split(
-                X,
-                targets,
-                sample_weight,
-                y_score,
-                test_size=self.validation_fraction,
-                random_state=rng,
-                stratify=self._stratify_labels(y_score),
-            )
-            if X_val.shape[0] < 2:
-                raise ValueError(
-                    "The validation set is too small. Increase 'validation_fraction' or the size of "
-                    f"your dataset: early_stopping holds out {X_val.shape[0]} of {y_score.shape[0]} "
-                    "samples and scores need at least 2."
-                )
-
-            def score(outputs):
-                return self._validation_score(outputs, y_val, w_val)
-
-            stopping = _validation_stopping(X_val, score, self.n_iter_no_change, self.tol)
+        validation = None
+        if self.early_stopping:
+            X, targets, sample_weight, validation = self._hold_out(X, targets, sample_weight, y_score, rng)
+        plan = self._stopping_plan(X.shape[0], validation, continuing and incremental)
 
         epochs = 1 if incremental else self.epochs
         options = TrainingOptions(
             epochs=epochs,
-            batch_size=self.batch_size,
+            batch_size=min(200, X.shape[0]) if self.batch_size == "auto" else self.batch_size,
             shuffle=self.shuffle,
-            learning_rate=self.learning_rate,
             learning_rate_decay=self.learning_rate_decay,
             alpha=self.alpha,
             seed=seed,
@@ -293,15 +246,62 @@ class BaseTinyNet(BaseEstimator):
         )
         callbacks = copy.deepcopy(list(self.callbacks or []))
         trainer = self._trainer(architecture, objective, options, bool(callbacks))
-        hooks = [*callbacks, stopping] if stopping is not None else callbacks
         run = trainer.train(
             np.ascontiguousarray(X),
             np.ascontiguousarray(targets, dtype=objective.dtype),
             sample_weight,
             state,
             options,
-            hooks,
+            plan,
+            callbacks,
         )
+        self._check_run(run, plan, epochs, incremental, continuing)
+        self._record_run(run, plan, X.shape[0], continuing)
+        self._set_network(architecture, objective, run.state)
+        return self
+
+    def _hold_out(self, X, targets, sample_weight, y_score, rng):
+        """Split off MLP's early-stopping validation set; returns the training part and the scorer."""
+        X, X_val, targets, _, sample_weight, w_val, _, y_val = train_test_split(
+            X,
+            targets,
+            sample_weight,
+            y_score,
+            test_size=self.validation_fraction,
+            random_state=rng,
+            stratify=self._stratify_labels(y_score),
+        )
+        if X_val.shape[0] < 2:
+            raise ValueError(
+                "The validation set is too small. Increase 'validation_fraction' or the size of "
+                f"your dataset: early_stopping holds out {X_val.shape[0]} of {y_score.shape[0]} "
+                "samples and scores need at least 2."
+            )
+
+        def score(outputs):
+            return self._validation_score(outputs, y_val, w_val)
+
+        return X, targets, sample_weight, (X_val, score)
+
+    def _stopping_plan(self, n_samples, validation, continues_schedule):
+        """MLP's stopping rule and learning-rate schedule for this call (see ``_stopping.py``)."""
+        rate = self.learning_rate
+        if continues_schedule and self.learning_rate_schedule != "constant":
+            rate = self._scheduled_learning_rate  # partial_fit goes on where the schedule was
+        return StoppingPlan(
+            tol=self.tol,
+            n_iter_no_change=self.n_iter_no_change,
+            schedule=self.learning_rate_schedule,
+            learning_rate=self.learning_rate,
+            power_t=self.power_t,
+            samples_seen=getattr(self, "t_", 0) if hasattr(self, "_state") else 0,
+            samples_per_epoch=n_samples,
+            validation=validation,
+            rate=rate,
+        )
+
+    def _check_run(self, run, plan, epochs, incremental, continuing):
+        """Raise or warn about how training ended: interrupted, diverged, not converged."""
         loss_curve = run.loss_curve
         if run.interrupted:
             if not loss_curve:  # not one epoch finished: nothing to keep
@@ -313,28 +313,38 @@ class BaseTinyNet(BaseEstimator):
                 UserWarning,
                 stacklevel=_caller_level(),
             )
-        if not np.isfinite(loss_curve[-1]):
+        diverged = not np.isfinite(loss_curve[-1])
+        if diverged and not (plan.best_score is not None and np.isfinite(plan.best_score)):
             raise ValueError(divergence_message(loss_curve[-1], len(loss_curve), self.learning_rate))
         # The optimizer's step count runs on over warm starts and partial_fit calls, and so does the decay.
-        self.final_learning_rate_ = final_learning_rate(
-            self.learning_rate, self.learning_rate_decay, run.n_steps
+        self.final_learning_rate_ = final_learning_rate(plan.rate, self.learning_rate_decay, run.n_steps)
+        self._scheduled_learning_rate = plan.rate
+        if incremental:
+            if not continuing:
+                self.diagnostics_ = {"messages": []}
+            return
+        measured, messages = diagnose(
+            loss_curve,
+            learning_rate=self.learning_rate,
+            final_rate=self.final_learning_rate_,
+            learning_rate_decay=self.learning_rate_decay,
+            n_steps=run.n_steps,
+            epochs=epochs,
+            stopped=plan.stopped or run.interrupted,
+            early_stopping=plan.validation is not None,
+            tol=self.tol,
+            n_iter_no_change=self.n_iter_no_change,
         )
-        if not incremental:
-            measured, messages = diagnose(
-                loss_curve,
-                learning_rate=self.learning_rate,
-                learning_rate_decay=self.learning_rate_decay,
-                n_steps=run.n_steps,
-                epochs=epochs,
+        if diverged:  # with early stopping: the best epoch's weights were kept
+            messages.insert(
+                0, divergence_message(loss_curve[-1], len(loss_curve), self.learning_rate, kept=True)
             )
-            for message in messages:
-                warnings.warn(
-                    f"{type(self).__name__}: {message}", ConvergenceWarning, stacklevel=_caller_level()
-                )
-            self.diagnostics_ = {**measured, "messages": messages}
-        elif not continuing:
-            self.diagnostics_ = {"messages": []}
+        for message in messages:
+            warnings.warn(f"{type(self).__name__}: {message}", ConvergenceWarning, stacklevel=_caller_level())
+        self.diagnostics_ = {**measured, "messages": messages}
 
+    def _record_run(self, run, plan, n_samples, continuing):
+        """The fitted attributes that tell the training story, as scikit-learn's MLP names them."""
         history = {name: list(values) for name, values in run.history.items()}
         if continuing:
             history = {name: self.history_.get(name, []) + values for name, values in history.items()}
@@ -342,18 +352,20 @@ class BaseTinyNet(BaseEstimator):
         self.loss_curve_ = history["loss"]
         self.n_iter_ = len(run.loss_curve)  # epochs of this call; loss_curve_ and t_ accumulate, as in MLP
         # t_ counts training samples seen, as in scikit-learn's MLP.
-        self.t_ = (self.t_ if continuing else 0) + X.shape[0] * len(run.loss_curve)
-        if stopping is not None:
-            self.validation_scores_ = stopping.scores
-            self.best_validation_score_ = stopping.best_score
+        self.t_ = (self.t_ if continuing else 0) + n_samples * len(run.loss_curve)
+        if plan.validation is not None:
+            # Warm starts go on adding to the scores, as in MLP.
+            earlier = (self.validation_scores_ or []) if continuing else []
+            self.validation_scores_ = earlier + plan.scores
+            self.best_validation_score_ = max(
+                plan.best_score, self.best_validation_score_ if earlier else -np.inf
+            )
             self.best_loss_ = None
         else:
             self.validation_scores_ = None
             self.best_validation_score_ = None
-            self.best_loss_ = float(np.min(self.loss_curve_))
+            self.best_loss_ = float(np.nanmin(self.loss_curve_))
         self.loss_ = float(self.loss_curve_[-1])  # as in scikit-learn's MLP: the last training loss
-        self._set_network(architecture, objective, run.state)
-        return self
 
     def _new_network(self, X, y, hidden, rng):
         """Architecture, objective and initial state for a fresh fit."""

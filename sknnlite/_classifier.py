@@ -114,6 +114,8 @@ class TinyNetClassifier(ClassifierMixin, BaseTinyNet):
         optimizer="adam",
         learning_rate=0.001,
         learning_rate_decay=0.0,
+        learning_rate_schedule="constant",
+        power_t=0.5,
         alpha=0.0,
         batch_size=32,
         epochs=200,

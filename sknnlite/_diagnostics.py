@@ -16,10 +16,6 @@ DECAYED_FRACTION = 0.01
 # network whose hidden units are all dead still fits its output bias, so the
 # loss is flat but not constant).
 FLAT_FRACTION = 1e-3
-# "Still decreasing": the trend over the last epochs would lower the loss by
-# more than this fraction of everything it has dropped so far, within as many
-# epochs again.
-STILL_DECREASING_FRACTION = 0.01
 
 
 def final_learning_rate(learning_rate, learning_rate_decay, n_steps):
@@ -27,38 +23,57 @@ def final_learning_rate(learning_rate, learning_rate_decay, n_steps):
     return learning_rate / (1.0 + learning_rate_decay * n_steps)
 
 
-def diagnose(loss_curve, *, learning_rate, learning_rate_decay, n_steps, epochs):
+def diagnose(
+    loss_curve,
+    *,
+    learning_rate,
+    final_rate,
+    learning_rate_decay,
+    n_steps,
+    epochs,
+    stopped,
+    early_stopping=False,
+    tol=1e-4,
+    n_iter_no_change=10,
+):
     """Measure a finished fit and explain what kept it from converging.
 
     Parameters
     ----------
     loss_curve : list of float
-        Finite training loss per epoch.
+        Training loss per epoch (finite but, with early stopping, perhaps the last).
     learning_rate, learning_rate_decay : float
         The estimator's parameters.
+    final_rate : float
+        The learning rate reached at the last step (schedule and decay applied).
     n_steps : int
         Optimizer steps taken, over all calls (the decay counts them all).
     epochs : int
         Epochs asked for.
+    stopped : bool
+        Whether MLP's stopping rule (or the user) ended training before ``epochs``.
+    early_stopping : bool
+        Whether the rule watched a validation score instead of the training loss.
+    tol, n_iter_no_change : float
+        The rule's parameters, for the message.
 
     Returns
     -------
     measured : dict
         ``final_learning_rate``, ``learning_rate_fraction`` (final / initial),
-        ``recent_loss_trend`` (projected drop over the trend window as a
-        fraction of the drop so far; NaN when there were too few epochs) and
-        ``loss_range`` (max - min of the loss curve).
+        ``loss_range`` (max - min of the loss curve) and ``converged``
+        (whether the stopping rule ended training).
     messages : list of str
         One sentence per cause found; empty when training converged.
     """
     curve = np.asarray(loss_curve, dtype=float)
-    final_lr = final_learning_rate(learning_rate, learning_rate_decay, n_steps)
-    fraction = final_lr / learning_rate if learning_rate > 0 else 0.0
+    curve = curve[np.isfinite(curve)]
+    fraction = final_rate / learning_rate if learning_rate > 0 else 0.0
     measured = {
-        "final_learning_rate": final_lr,
+        "final_learning_rate": final_rate,
         "learning_rate_fraction": fraction,
-        "recent_loss_trend": _recent_trend(curve),
-        "loss_range": float(curve.max() - curve.min()),
+        "loss_range": float(curve.max() - curve.min()) if curve.size else math.nan,
+        "converged": bool(stopped),
     }
     messages = []
     if learning_rate == 0:
@@ -67,44 +82,40 @@ def diagnose(loss_curve, *, learning_rate, learning_rate_decay, n_steps, epochs)
         )
     elif learning_rate_decay > 0 and fraction < DECAYED_FRACTION:
         messages.append(
-            f"The effective learning rate decayed to {final_lr:.3g}, {fraction:.2%} of learning_rate="
+            f"The effective learning rate decayed to {final_rate:.3g}, {fraction:.2%} of learning_rate="
             f"{learning_rate:g}, after {n_steps} optimizer steps: "
             f"learning_rate_decay={learning_rate_decay:g} divides the rate by (1 + decay * step), so "
             "training all but stopped and the weights may be far from a solution. "
             "Use learning_rate_decay=0 (a fixed rate) or a much smaller decay."
         )
-    flat = measured["loss_range"] <= FLAT_FRACTION * max(abs(curve[0]), 1e-12)
-    if learning_rate > 0 and len(curve) >= 2 and flat:
+    flat = curve.size >= 2 and measured["loss_range"] <= FLAT_FRACTION * max(abs(curve[0]), 1e-12)
+    if learning_rate > 0 and flat:
         messages.append(
             f"The training loss hardly changed over {len(curve)} epochs (it stayed near {curve[0]:.6g}): "
             "the network is not learning. Typical causes: every ReLU unit is dead (try activation='tanh' "
             "or 'leaky_relu', and scale the inputs) or the output activation saturates or clips for these "
             "targets (check output_activation and loss)."
         )
-    elif measured["recent_loss_trend"] > STILL_DECREASING_FRACTION:
+    elif not stopped and len(loss_curve) >= epochs and not messages:
+        watched = "validation score" if early_stopping else "training loss"
         messages.append(
-            f"The training loss was still decreasing at the last epoch (its recent trend would lower it by "
-            f"{measured['recent_loss_trend']:.1%} of the drop so far): training stopped before converging. "
-            f"Raise epochs (now {epochs}) or the learning rate."
+            f"Maximum epochs ({epochs}) reached and the optimization hasn't converged yet: the {watched} "
+            f"was still improving, never failing to improve by tol={tol:g} for more than "
+            f"n_iter_no_change={n_iter_no_change:g} epochs in a row (scikit-learn's MLP stopping rule). "
+            "Raise epochs or the learning rate."
         )
     return measured, messages
 
 
-def _recent_trend(curve):
-    """Projected loss drop over the last epochs, relative to the drop so far."""
-    window = max(4, min(20, len(curve) // 5))
-    total_drop = curve[0] - curve[-1]
-    if len(curve) < 2 * window or total_drop <= 0:
-        return math.nan
-    recent = curve[-window:]
-    slope = np.polyfit(np.arange(window), recent, 1)[0]
-    return float(-slope * window / total_drop)
-
-
-def divergence_message(loss, epoch, learning_rate):
-    """The error for a loss that became NaN or infinite."""
+def divergence_message(loss, epoch, learning_rate, kept=False):
+    """The error (or, with early stopping, the warning) for a loss that became NaN or infinite."""
+    outcome = (
+        "training stopped there and the weights of the best validation epoch are kept"
+        if kept
+        else "so training stopped there"
+    )
     return (
-        f"Training diverged: the loss became {loss} at epoch {epoch}, so training stopped there. The "
+        f"Training diverged: the loss became {loss} at epoch {epoch}, {outcome}. The "
         f"learning rate ({learning_rate:g}) is probably too high for this optimizer, or the inputs are not "
         "scaled (try sklearn.preprocessing.StandardScaler in a Pipeline)."
     )

@@ -28,13 +28,23 @@ dropout : float, default=0.0
     learning_rate_decay : float, default=0.0
         Inverse-time decay per optimizer step, Keras' legacy ``decay``
         argument: ``lr_t = learning_rate / (1 + learning_rate_decay * t)``.
+    learning_rate_schedule : {"constant", "invscaling", "adaptive"}, default="constant"
+        How the learning rate moves between epochs, as scikit-learn's MLP
+        ``learning_rate`` parameter (for any optimizer here, not only SGD):
+        ``"invscaling"`` sets it to ``learning_rate / (t + 1) ** power_t``
+        after every epoch, ``t`` the training samples seen; ``"adaptive"``
+        keeps it until the stopping rule (see ``tol``) fires, then divides it
+        by 5, and stops once it is at most 1e-6.
+    power_t : float, default=0.5
+        Exponent of the ``"invscaling"`` schedule.
     alpha : float, default=0.0
         Strength of the L2 penalty on the Dense kernels of the built-in MLP,
         with scikit-learn's MLP meaning: every minibatch loss gets
         ``alpha / 2 * sum(kernel ** 2) / sum(batch sample weights)`` (the
         batch size when unweighted).
-    batch_size : int, default=32
-        Minibatch size, capped at the number of samples.
+    batch_size : int or "auto", default=32
+        Minibatch size, capped at the number of samples; ``"auto"`` is
+        ``min(200, n_samples)``, scikit-learn's MLP default.
     epochs : int, default=200
         Passes over the training data (``max_iter`` in scikit-learn's MLP).
     shuffle : bool, default=True
@@ -42,15 +52,21 @@ dropout : float, default=0.0
     early_stopping : bool, default=False
         Hold out ``validation_fraction`` of the training data (stratified for
         the classifier), score it after every epoch with the estimator's
-        ``score``, stop when it has not improved by ``tol`` for
-        ``n_iter_no_change`` epochs in a row, and keep the weights of the best
-        epoch, as scikit-learn's MLP does.
+        ``score``, apply the stopping rule (see ``tol``) to that score instead
+        of the training loss, and keep the weights of the best epoch, as
+        scikit-learn's MLP does.
     validation_fraction : float, default=0.1
         Share of the training data held out for early stopping.
-    n_iter_no_change : int, default=10
-        Epochs without improvement before early stopping ends training.
+    n_iter_no_change : int or np.inf, default=10
+        Epochs in a row without an improvement of ``tol`` that stop training
+        (``np.inf``: never).
     tol : float, default=1e-4
-        Improvement of the validation score that counts, for early stopping.
+        scikit-learn's MLP stopping rule: training stops when the training
+        loss has not fallen by ``tol`` (with ``early_stopping``, the
+        validation score has not risen by ``tol``) for more than
+        ``n_iter_no_change`` epochs in a row. If ``epochs`` run out first, a
+        ``ConvergenceWarning`` says so. ``tol=0`` turns the training-loss rule
+        off: every epoch runs.
     warm_start : bool, default=False
         If True, ``fit`` continues from the fitted weights and optimizer
         state (moments, step count) instead of starting afresh.
@@ -112,13 +128,14 @@ model_ : keras.Model
         Number of training samples seen (over all epochs and calls), as in
         scikit-learn's MLP.
     final_learning_rate_ : float
-        The learning rate at the end of training (after
+        The learning rate at the end of training (after the schedule and
         ``learning_rate_decay``).
     diagnostics_ : dict
         What the convergence diagnostics measured (``final_learning_rate``,
-        ``learning_rate_fraction``, ``recent_loss_trend``, ``loss_range``)
-        and ``messages``, the causes found (each also issued as a
-        ``ConvergenceWarning``); empty when training converged.
+        ``learning_rate_fraction``, ``loss_range``, ``converged``: whether
+        the stopping rule ended training) and ``messages``, the causes found
+        (each also issued as a ``ConvergenceWarning``); empty when training
+        converged.
     n_layers_ : int
         Number of layers: input, hidden and output, as in scikit-learn's
         MLP (for a custom model, its layers plus the input).

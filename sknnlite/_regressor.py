@@ -65,7 +65,7 @@ class TinyNetRegressor(RegressorMixin, BaseTinyNet):
     >>> y = X[:, 3] - X[:, 2]
     >>> reg = TinyNetRegressor(hidden_layer_sizes=(), learning_rate=0.01,
     ...                        epochs=100, random_state=0).fit(X, y)
-    >>> np.round(reg.coefs_[0].ravel(), 2) + 0.0
+    >>> np.round(reg.coefs_[0].ravel(), 1) + 0.0
     array([ 0.,  0., -1.,  1.])
     >>> float(round(reg.score(X, y), 3))
     1.0
@@ -88,6 +88,8 @@ class TinyNetRegressor(RegressorMixin, BaseTinyNet):
         optimizer="adam",
         learning_rate=0.001,
         learning_rate_decay=0.0,
+        learning_rate_schedule="constant",
+        power_t=0.5,
         alpha=0.0,
         batch_size=32,
         epochs=200,

@@ -80,7 +80,6 @@ class TrainingOptions:
     epochs: int
     batch_size: int
     shuffle: bool
-    learning_rate: float
     learning_rate_decay: float
     alpha: float
     seed: np.ndarray
@@ -315,9 +314,9 @@ class _EpochProgress:
         values = list(logs.items())
         if self.bar is not None:
             self.bar.update(done, values=values, finalize=done == self.epochs)
-        else:
-            text = " - ".join(f"{name}: {value:.6g}" for name, value in values)
-            print(f"Epoch {done}/{self.epochs} - {text}", flush=True)
+        else:  # scikit-learn's MLP line, with any metrics after the loss
+            text = ", ".join(f"{name} = {value:.8f}" for name, value in values)
+            print(f"Iteration {done}, {text}", flush=True)
 
 
 class _Trainer:
@@ -353,17 +352,22 @@ class _Trainer:
         n_outputs = model.outputs[0].shape[-1] if getattr(model, "outputs", None) else 1
         self.metrics = make_metrics(objective.metrics, objective.sparse_targets, n_outputs)
 
-    def load(self, state, options):
+    def load(self, state, options, plan):
         """Load the estimator's state (a fresh optimizer if it has none) and this call's settings."""
         self.load_state(TrainingState(state.weights, state.optimizer_state or self.fresh_optimizer_state))
         if self.schedule is not None:
-            self.schedule.initial.assign(options.learning_rate)
             self.schedule.decay.assign(options.learning_rate_decay)
-        elif self.owns_optimizer:
-            self.optimizer.learning_rate = options.learning_rate
+        self.set_learning_rate(plan.rate)
         if self.alpha is not None:
             self.alpha.assign(options.alpha)
         _reseed(self.model, int(options.seed[1]))
+
+    def set_learning_rate(self, value):
+        """Set the rate the next step starts from (before the inverse-time decay)."""
+        if self.schedule is not None:
+            self.schedule.initial.assign(value)
+        elif self.owns_optimizer:
+            self.optimizer.learning_rate = value
 
     def load_state(self, state):
         """Put ``state`` (weights and optimizer variables) back into the model and optimizer."""
@@ -409,16 +413,22 @@ class GraphLoopTrainer(_Trainer):
                 tf.TensorSpec([], tf.int32),
                 tf.TensorSpec([2], tf.int32),
                 tf.TensorSpec([], tf.bool),
+                tf.TensorSpec([], dtype),
+                tf.TensorSpec([], dtype),
+                tf.TensorSpec([], dtype),
+                tf.TensorSpec([], tf.int32),
             ]
         )
-        def run_epochs(X, y, w, start, stop, batch_size, seed, shuffle):
+        def run_epochs(X, y, w, start, stop, batch_size, seed, shuffle, tol, patience, best, count):
+            # tol > 0 applies MLP's training-loss rule (see _stopping.py) in the graph: an epoch whose
+            # loss is not below best - tol counts, more than `patience` in a row stop the loop.
             n = tf.shape(X)[0]
             steps = (n + batch_size - 1) // batch_size
             total_weight = tf.reduce_sum(w)
             losses = tf.TensorArray(dtype, size=stop - start)
             epoch = start
             epoch_loss = tf.constant(0.0, dtype)
-            while epoch < stop and tf.math.is_finite(epoch_loss):
+            while epoch < stop and tf.math.is_finite(epoch_loss) and tf.cast(count, dtype) <= patience:
                 order = tf.range(n)
                 if shuffle:
                     order = tf.random.experimental.stateless_shuffle(
@@ -442,18 +452,21 @@ class GraphLoopTrainer(_Trainer):
                     total += loss * tf.reduce_sum(w_batch)
                 epoch_loss = tf.math.divide_no_nan(total, total_weight)
                 losses = losses.write(epoch - start, epoch_loss)
+                stalled = tf.logical_and(tol > 0, epoch_loss > best - tol)
+                count = tf.where(stalled, count + 1, 0)
+                best = tf.minimum(best, epoch_loss)
                 epoch += 1
-            return losses.stack()[: epoch - start]
+            return losses.stack()[: epoch - start], best, count
 
         self.run_epochs = run_epochs
 
-    def train(self, X, y, sample_weight, state, options, callbacks=()):
-        """Train from ``state``; return the new state and the per-epoch history."""
+    def train(self, X, y, sample_weight, state, options, plan, callbacks=()):
+        """Train from ``state`` until ``plan`` stops it; return the new state and the per-epoch history."""
         import keras
         import tensorflow as tf
 
         o, dtype = options, self.objective.dtype
-        self.load(state, o)
+        self.load(state, o, plan)
         data = (
             tf.convert_to_tensor(X, dtype),
             tf.convert_to_tensor(y, dtype),
@@ -466,11 +479,13 @@ class GraphLoopTrainer(_Trainer):
         )
         history = collections.defaultdict(list)
         first, last = o.initial_epoch, o.initial_epoch + o.epochs
-        if not (o.verbose or callbacks or self.metrics):
-            interrupted = self._run_in_timed_calls(data, batching, first, last, history["loss"])
+        if not (o.verbose or callbacks or self.metrics) and plan.training_loop_can_stop:
+            interrupted = self._run_in_timed_calls(data, batching, first, last, history["loss"], plan)
             return TrainingRun(self.state(), dict(history), self.steps(), interrupted)
 
-        hooks = keras.callbacks.CallbackList(list(callbacks), model=self.model)
+        rule_off = (tf.constant(0.0, dtype), tf.constant(np.inf, dtype), tf.constant(np.inf, dtype), 0)
+        hooks = [*callbacks, plan.callback(self.set_learning_rate)]
+        hooks = keras.callbacks.CallbackList(hooks, model=self.model)
         progress = _EpochProgress(o.epochs, first, o.verbose) if o.verbose else None
         self.model.stop_training = False
         interrupted = False
@@ -480,7 +495,10 @@ class GraphLoopTrainer(_Trainer):
                 hooks.on_epoch_begin(epoch)
                 for metric in self.metrics:
                     metric.reset_state()
-                loss = float(self.run_epochs(*data, tf.constant(epoch), tf.constant(epoch + 1), *batching)[0])
+                losses = self.run_epochs(
+                    *data, tf.constant(epoch), tf.constant(epoch + 1), *batching, *rule_off
+                )
+                loss = float(losses[0][0])
                 logs = {"loss": loss, **{m.name: float(m.result()) for m in self.metrics}}
                 hooks.on_epoch_end(epoch, logs)
                 for name, value in logs.items():
@@ -494,22 +512,33 @@ class GraphLoopTrainer(_Trainer):
         hooks.on_train_end()
         return TrainingRun(self.state(), dict(history), self.steps(), interrupted)
 
-    def _run_in_timed_calls(self, data, batching, first, last, losses):
+    def _run_in_timed_calls(self, data, batching, first, last, losses, plan):
         """Run epochs ``first`` to ``last`` in graph calls of about ``_CALL_SECONDS`` each.
 
         Appends the epoch losses to ``losses``; returns True if a KeyboardInterrupt stopped it.
+        The training-loss rule's state (best loss, epochs without improvement) runs on from
+        call to call.
         """
         import tensorflow as tf
 
+        dtype = self.objective.dtype
+        tol = tf.constant(plan.tol if plan.watches_training_loss else 0.0, dtype)
+        patience = tf.constant(plan.n_iter_no_change, dtype)
+        best, count = tf.constant(np.inf, dtype), tf.constant(0)
         epoch, chunk = first, 1
         try:
             while epoch < last:
                 stop = min(last, epoch + chunk)
                 started = time.perf_counter()
-                values = self.run_epochs(*data, tf.constant(epoch), tf.constant(stop), *batching).numpy()
+                values, best, count = self.run_epochs(
+                    *data, tf.constant(epoch), tf.constant(stop), *batching, tol, patience, best, count
+                )
                 elapsed = time.perf_counter() - started
-                losses.extend(float(v) for v in values)
+                losses.extend(float(v) for v in values.numpy())
                 epoch += len(values)
+                if int(count) > plan.n_iter_no_change:  # the rule stopped the loop
+                    plan.stopped = True
+                    break
                 if epoch < stop or not math.isfinite(losses[-1]):  # stopped at a non-finite loss
                     break
                 chunk = max(1, int(chunk * _CALL_SECONDS / max(elapsed, 1e-6)))
@@ -527,17 +556,18 @@ class KerasFitTrainer(_Trainer):
         )
         self.model.compile(optimizer=self.optimizer, loss=self.loss, metrics=self.metrics or None)
 
-    def train(self, X, y, sample_weight, state, options, callbacks=()):
-        """Train from ``state``; return the new state and the per-epoch history."""
+    def train(self, X, y, sample_weight, state, options, plan, callbacks=()):
+        """Train from ``state`` until ``plan`` stops it; return the new state and the per-epoch history."""
         import keras
 
         o = options
-        self.load(state, o)
+        self.load(state, o, plan)
         batches = _shuffled_batches(
             X, y, sample_weight, min(o.batch_size, X.shape[0]), o.shuffle, o.seed, o.initial_epoch
         )
         snapshot = _epoch_snapshot(self)
-        hooks = [*callbacks, keras.callbacks.TerminateOnNaN(), snapshot]
+        stopping = plan.callback(self.set_learning_rate)
+        hooks = [*callbacks, stopping, keras.callbacks.TerminateOnNaN(), snapshot]
         if o.verbose:
             hooks.append(_progress_callback(o.epochs, o.initial_epoch, o.verbose))
         interrupted = False
@@ -556,7 +586,7 @@ class KerasFitTrainer(_Trainer):
             # go back to the end of the last finished epoch.
             if snapshot.state is not None:
                 self.load_state(snapshot.state)
-            for hook in callbacks:
+            for hook in [*callbacks, stopping]:
                 hook.on_train_end()
         # Keras' History callback (model.history) holds the finished epochs, also after an interrupt.
         finished = getattr(self.model, "history", None)

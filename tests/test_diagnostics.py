@@ -5,38 +5,34 @@ import pytest
 from sklearn.exceptions import ConvergenceWarning
 
 from sknnlite import TinyNetClassifier, TinyNetRegressor
-from sknnlite._diagnostics import diagnose
+from sknnlite._diagnostics import diagnose, final_learning_rate
 from sknnlite.datasets import make_extrapolation, make_sum_threshold
 
 
-def _diagnose(curve, learning_rate=0.01, learning_rate_decay=0.0, n_steps=100):
+def _diagnose(curve, learning_rate=0.01, learning_rate_decay=0.0, n_steps=100, stopped=True):
     return diagnose(
         curve,
         learning_rate=learning_rate,
+        final_rate=final_learning_rate(learning_rate, learning_rate_decay, n_steps),
         learning_rate_decay=learning_rate_decay,
         n_steps=n_steps,
         epochs=len(curve),
+        stopped=stopped,
     )
 
 
-def test_a_converged_curve_gives_no_message():
+def test_a_fit_the_stopping_rule_ended_gives_no_message():
     curve = list(np.exp(-np.arange(100) / 5.0) + 0.1)
     measured, messages = _diagnose(curve)
-    assert messages == []
-    assert measured["recent_loss_trend"] < 0.01
+    assert messages == [] and measured["converged"]
 
 
-def test_a_curve_still_going_down_says_so():
+def test_running_out_of_epochs_says_so():
     curve = list(1.0 - np.arange(100) / 200.0)
-    measured, messages = _diagnose(curve)
-    assert measured["recent_loss_trend"] > 0.1
-    assert len(messages) == 1 and "still decreasing" in messages[0] and "epochs (now 100)" in messages[0]
-
-
-def test_noise_around_a_converged_loss_is_not_a_trend():
-    rng = np.random.RandomState(0)
-    curve = list(np.exp(-np.arange(200) / 10.0) + 1e-9 * rng.uniform(size=200))
-    assert _diagnose(curve)[1] == []
+    measured, messages = _diagnose(curve, stopped=False)
+    assert not measured["converged"]
+    assert len(messages) == 1 and "Maximum epochs (100) reached" in messages[0]
+    assert "Raise epochs" in messages[0]
 
 
 def test_a_decayed_learning_rate_is_named_with_its_final_value():
@@ -74,10 +70,11 @@ def test_no_warning_when_training_converged():
     assert reg.final_learning_rate_ == 0.01
 
 
-def test_too_few_epochs_warn_that_the_loss_was_still_decreasing():
+def test_too_few_epochs_warn_that_training_did_not_converge():
     X, y = make_sum_threshold(250, random_state=0)
-    with pytest.warns(ConvergenceWarning, match="still decreasing.*Raise epochs"):
-        TinyNetClassifier(hidden_layer_sizes=(20,), epochs=10, random_state=0).fit(X, y)
+    with pytest.warns(ConvergenceWarning, match=r"Maximum epochs \(10\) reached.*Raise epochs"):
+        clf = TinyNetClassifier(hidden_layer_sizes=(20,), epochs=10, random_state=0).fit(X, y)
+    assert not clf.diagnostics_["converged"]
 
 
 def test_a_dead_relu_network_is_diagnosed():

@@ -11,7 +11,7 @@ import keras
 import numpy as np
 import pytest
 from sklearn.base import clone
-from sklearn.datasets import load_digits, make_multilabel_classification, make_regression
+from sklearn.datasets import load_digits, load_iris, make_multilabel_classification, make_regression
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn.preprocessing import MinMaxScaler
@@ -195,3 +195,129 @@ def test_a_callback_trains_with_the_same_penalised_loss(Estimator):
         shrunk = clone(hooked).set_params(learning_rate=0.01, epochs=20, alpha=10.0).fit(X, y)
         free = clone(hooked).set_params(learning_rate=0.01, epochs=20, alpha=0.0).fit(X, y)
     assert np.abs(shrunk.coefs_[0]).sum() < np.abs(free.coefs_[0]).sum()
+
+
+# -- when training stops ------------------------------------------------------------
+
+
+def _epoch_the_rule_stops(curve, tol, n_iter_no_change):
+    """Replay MLP's rule (scikit-learn's ``_update_no_improvement_count``) on a loss curve."""
+    best, count = np.inf, 0
+    for epoch, loss in enumerate(curve, start=1):
+        count = count + 1 if loss > best - tol else 0
+        best = min(best, loss)
+        if count > n_iter_no_change:
+            return epoch
+    return None
+
+
+@pytest.mark.parametrize("n_iter_no_change", [2, 5, 10])
+def test_a_stalled_training_loss_stops_training_as_in_mlp(n_iter_no_change):
+    X, y = _digits()
+    rule = dict(tol=0.01, n_iter_no_change=n_iter_no_change)
+    mlp = MLPClassifier(solver="sgd", max_iter=3000, **rule).fit(X, y)
+    ours = TinyNetClassifier(optimizer="sgd", epochs=3000, **rule).fit(X, y)
+    for est in (mlp, ours):
+        assert est.n_iter_ < 3000
+        assert _epoch_the_rule_stops(est.loss_curve_, **rule) == est.n_iter_
+    assert ours.diagnostics_["converged"] and ours.diagnostics_["messages"] == []
+
+
+def test_tol_zero_trains_every_epoch():
+    X, y = _digits()
+    with pytest.warns(ConvergenceWarning, match=r"Maximum epochs \(40\) reached"):
+        ours = TinyNetClassifier((8,), tol=0.0, n_iter_no_change=1, epochs=40, random_state=0).fit(X, y)
+    assert ours.n_iter_ == 40
+
+
+@pytest.mark.parametrize("Estimator", [TinyNetClassifier, TinyNetRegressor])
+def test_running_out_of_epochs_warns_as_mlp(Estimator):
+    X, y = _digits()
+    MLP = MLPClassifier if Estimator is TinyNetClassifier else MLPRegressor
+    with pytest.warns(ConvergenceWarning, match=r"Maximum iterations \(10\) reached"):
+        MLP(max_iter=10, n_iter_no_change=np.inf, random_state=0).fit(X, y)
+    with pytest.warns(ConvergenceWarning, match=r"Maximum epochs \(10\) reached.*hasn't converged"):
+        Estimator(epochs=10, n_iter_no_change=np.inf, random_state=0).fit(X, y)
+
+
+@pytest.mark.parametrize("Estimator", [TinyNetClassifier, TinyNetRegressor])
+def test_early_stopping_that_ended_training_gives_no_warning(Estimator):
+    X, y = _digits(n=200)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        est = Estimator((16,), early_stopping=True, learning_rate=0.05, random_state=0).fit(X, y)
+    assert est.n_iter_ < est.epochs and est.diagnostics_["converged"]
+
+
+def test_adaptive_schedule_divides_the_rate_by_5_until_it_is_tiny():
+    X, y = [[3.0, 2.0], [1.0, 6.0]], [1, 0]
+    mlp = MLPClassifier(tol=0.5, max_iter=3000, solver="sgd", learning_rate="adaptive").fit(X, y)
+    ours = TinyNetClassifier(tol=0.5, epochs=3000, optimizer="sgd", learning_rate_schedule="adaptive")
+    ours.fit(X, y)
+    # No epoch improves by 0.5: every 11 epochs the rate is divided by 5, until 0.001 / 5 ** 5 is
+    # at most 1e-6 and the next 11 stalled epochs stop training.
+    assert mlp._optimizer.learning_rate == pytest.approx(ours.final_learning_rate_) == 0.001 / 5**5
+    assert ours.n_iter_ == mlp.n_iter_ == 1 + 6 * 11
+
+
+def test_invscaling_schedule_follows_the_samples_seen_as_mlp():
+    X, y = [[3.0, 2.0], [1.0, 6.0], [5.0, 6.0], [-2.0, -4.0]], [1, 1, 1, 0]
+    mlp = MLPClassifier((4,), solver="sgd", learning_rate="invscaling", power_t=0.25, max_iter=1)
+    ours = TinyNetClassifier(
+        (4,), optimizer="sgd", learning_rate_schedule="invscaling", power_t=0.25, epochs=1
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        for est in (mlp.set_params(warm_start=True), ours.set_params(warm_start=True)):
+            est.fit(X, y).fit(X, y)  # 8 samples seen over two warm fits
+    assert mlp._optimizer.learning_rate == ours.final_learning_rate_ == 0.001 / 9**0.25
+
+
+def test_invscaling_matches_mlp_step_by_step():
+    # Full-batch SGD from the same weights: the per-epoch rates, hence the weights, are MLP's.
+    X, y = _digits(n=40)
+    params = dict(learning_rate_init=0.5, power_t=0.5, batch_size=40, shuffle=False, alpha=0.0)
+    ours = TinyNetClassifier(
+        (6,), optimizer="sgd", learning_rate=0.5, power_t=0.5, batch_size=40, shuffle=False, tol=0.0
+    )
+    ours.set_params(learning_rate=0.0, epochs=1, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        initial = ours.fit(X, y)
+        weights = [W.copy() for W in initial.coefs_], [b.copy() for b in initial.intercepts_]
+        ours.set_params(learning_rate=0.5, learning_rate_schedule="invscaling", epochs=5).fit(X, y)
+        mlp = MLPClassifier(
+            (6,), solver="sgd", momentum=0.0, learning_rate="invscaling", max_iter=1, **params
+        )
+        mlp.set_params(warm_start=True).fit(X, y)
+        mlp.coefs_, mlp.intercepts_ = weights
+        mlp.set_params(max_iter=5, tol=0.0, n_iter_no_change=np.inf).fit(X, y)
+    for a, b in zip(ours.coefs_ + ours.intercepts_, mlp.coefs_ + mlp.intercepts_, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-9)
+
+
+def test_a_diverging_fit_with_early_stopping_keeps_the_best_epoch():
+    mlp_params = dict(activation="identity", solver="sgd", learning_rate_init=1.0)
+    ours_params = dict(activation="linear", optimizer="sgd", learning_rate=1.0)
+    X, y = load_iris(return_X_y=True)
+    common = dict(
+        hidden_layer_sizes=(100,), batch_size="auto", epochs=20, early_stopping=True, random_state=0
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        mlp = MLPRegressor(max_iter=20, early_stopping=True, random_state=0, **mlp_params).fit(X, y)
+    with pytest.warns(ConvergenceWarning, match="Training diverged.*best validation epoch are kept"):
+        ours = TinyNetRegressor(**common, **ours_params).fit(X, y)
+    for est in (mlp, ours):
+        assert isinstance(est.validation_scores_[-1], float) and np.isnan(est.validation_scores_[-1])
+        assert np.isfinite(est.predict(X)).all()
+
+
+def test_early_stopping_with_no_finite_epoch_raises_the_divergence_message():
+    X, y = load_iris(return_X_y=True)
+    reg = TinyNetRegressor(activation="linear", optimizer="sgd", learning_rate=1.0, early_stopping=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        with pytest.raises(ValueError, match="Training diverged: the loss became"):
+            reg.set_params(random_state=0).fit(X, y)

@@ -4,6 +4,7 @@ import pytest
 
 from sknnlite import _training
 from sknnlite._network import initial_weights, keras_weights
+from sknnlite._stopping import StoppingPlan
 from sknnlite._training import (
     Architecture,
     KerasFitTrainer,
@@ -41,7 +42,6 @@ def _options(**overrides):
         epochs=5,
         batch_size=8,
         shuffle=True,
-        learning_rate=0.01,
         learning_rate_decay=0.0,
         alpha=0.0,
         seed=np.array((1, 2)),
@@ -50,22 +50,31 @@ def _options(**overrides):
     return TrainingOptions(**{**options, **overrides})
 
 
-def _trainer_for(architecture, objective, alpha=0.0):
+def _trainer_for(architecture, objective):
     """The trainer the estimators use on this backend."""
     if TENSORFLOW:
         return graph_trainer_for(architecture, objective)
-    return fit_trainer_for(architecture, objective, alpha)
+    return fit_trainer_for(architecture, objective)
 
 
 def _train(
-    architecture=ARCH, objective=MSE, trainer=None, state=None, data=None, sample_weight=None, **overrides
+    architecture=ARCH,
+    objective=MSE,
+    trainer=None,
+    state=None,
+    data=None,
+    sample_weight=None,
+    learning_rate=0.01,
+    tol=0.0,
+    **overrides,
 ):
     X, y = _data() if data is None else data
     w = np.ones(X.shape[0], dtype=X.dtype) if sample_weight is None else sample_weight
     options = _options(**overrides)
     if trainer is None:
-        trainer = _trainer_for(architecture, objective, options.alpha)
-    return trainer.train(X, y, w, state or _initial_state(architecture), options)
+        trainer = _trainer_for(architecture, objective)
+    plan = StoppingPlan(tol=tol, n_iter_no_change=10, learning_rate=learning_rate)
+    return trainer.train(X, y, w, state or _initial_state(architecture), options, plan)
 
 
 @tensorflow_only

@@ -235,7 +235,7 @@ def test_verbose_shows_progress_over_epochs_inside_grid_search(Estimator, capsys
     X, y = _data()
     GridSearchCV(Estimator(**{**FAST, "epochs": 3}, verbose=2), {"learning_rate": [0.01]}, cv=2).fit(X, y)
     out = capsys.readouterr().out
-    assert out.count("Epoch 3/3") == 3  # two CV fits and the refit
+    assert out.count("Iteration 3, loss = ") == 3  # two CV fits and the refit
     GridSearchCV(Estimator(**{**FAST, "epochs": 3}, verbose=1), {"learning_rate": [0.01]}, cv=2).fit(X, y)
     assert capsys.readouterr().out.count("3/3") >= 3
 

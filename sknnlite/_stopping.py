@@ -1,0 +1,165 @@
+"""When training stops, and how the learning rate moves between epochs: scikit-learn's MLP rules.
+
+After every epoch MLP compares the training loss (or, with early stopping,
+the validation score) with the best so far: an epoch that does not improve
+it by ``tol`` counts, an epoch that does resets the count, and a count above
+``n_iter_no_change`` ends training. With ``learning_rate_schedule="adaptive"``
+it divides the learning rate by 5 instead, and stops only once the rate is
+at most 1e-6; ``"invscaling"`` sets the rate to
+``learning_rate / (t + 1) ** power_t`` after every epoch, ``t`` counting the
+training samples seen.
+
+The compiled training loop applies the training-loss rule inside the graph
+(``training_loop_can_stop``); everything else runs here, as a Keras callback
+called after every epoch.
+"""
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+# MLP's adaptive schedule: divide the rate by this, and stop once it is at most MIN_LEARNING_RATE.
+ADAPTIVE_DIVISOR = 5.0
+MIN_LEARNING_RATE = 1e-6
+
+
+@dataclass
+class NoImprovement:
+    """MLP's count of epochs in a row without improvement by ``tol``.
+
+    For a loss (lower is better) an epoch counts when ``loss > best - tol``;
+    for a score when ``score < best + tol``. A NaN never counts and never
+    becomes the best, as in MLP.
+    """
+
+    tol: float
+    n_iter_no_change: float
+    higher_is_better: bool = False
+    best: float = math.inf
+    count: int = 0
+
+    def __post_init__(self):
+        if self.higher_is_better:
+            self.best = -math.inf
+
+    def update(self, value):
+        """Record one epoch's value; True when the count has passed ``n_iter_no_change``."""
+        if self.higher_is_better:
+            stalled, better = value < self.best + self.tol, value > self.best
+        else:
+            stalled, better = value > self.best - self.tol, value < self.best
+        self.count = self.count + 1 if stalled else 0
+        if better:
+            self.best = value
+        return self.count > self.n_iter_no_change
+
+
+@dataclass
+class StoppingPlan:
+    """How one call to ``fit`` ends and schedules its learning rate.
+
+    ``validation`` is None to watch the training loss, or a pair
+    ``(X_val, score)`` where ``score(outputs)`` scores the network's outputs
+    on ``X_val``. ``learning_rate`` is the estimator's parameter, ``rate``
+    the rate training starts from (partial_fit continues a schedule's).
+    Filled in while training: ``stopped`` (the rule ended training),
+    ``rate`` (the rate the next epoch would use), ``scores`` and
+    ``best_score`` (with validation).
+    """
+
+    tol: float
+    n_iter_no_change: float
+    schedule: str = "constant"
+    learning_rate: float = 0.001
+    power_t: float = 0.5
+    samples_seen: int = 0
+    samples_per_epoch: int = 0
+    validation: tuple | None = None
+    rate: float | None = None
+    stopped: bool = False
+    scores: list = field(default_factory=list)
+    best_score: float | None = None
+
+    def __post_init__(self):
+        if self.rate is None:
+            self.rate = self.learning_rate
+        self.start()
+
+    @property
+    def watches_training_loss(self):
+        """Whether the training-loss rule is on: ``tol=0`` trains every epoch."""
+        return self.validation is None and self.tol > 0
+
+    @property
+    def training_loop_can_stop(self):
+        """True when the compiled loop's in-graph rule is all this plan needs."""
+        return self.validation is None and self.schedule == "constant"
+
+    def callback(self, set_learning_rate):
+        """A Keras callback applying the plan after every epoch."""
+        return _stopping_callback(self, set_learning_rate)
+
+    def after_epoch(self, loss, model):
+        """Apply the rules after one epoch; True when training should stop."""
+        if self.validation is None:
+            triggered = self.watches_training_loss and self._rule.update(loss)
+        else:
+            triggered = self._rule.update(self._score(model))
+        self.samples_seen += self.samples_per_epoch
+        if self.schedule == "invscaling":
+            self.rate = self.learning_rate / (self.samples_seen + 1) ** self.power_t
+        if not triggered:
+            return False
+        if self.schedule == "adaptive" and self.rate > MIN_LEARNING_RATE:
+            self.rate /= ADAPTIVE_DIVISOR
+            self._rule.count = 0
+            return False
+        self.stopped = True
+        return True
+
+    def start(self):
+        self._rule = NoImprovement(
+            self.tol, self.n_iter_no_change, higher_is_better=self.validation is not None
+        )
+        self._best_weights = None
+        self.scores, self.best_score, self.stopped = [], None, False
+
+    def _score(self, model):
+        import keras
+
+        X_val, score = self.validation
+        outputs = np.asarray(keras.ops.convert_to_numpy(model(X_val, training=False)), dtype=np.float64)
+        # A diverged network scores NaN, as in MLP; the best epoch's weights are kept.
+        current = float(score(outputs)) if np.isfinite(outputs).all() else math.nan
+        self.scores.append(current)
+        if current > (self.best_score if self.best_score is not None else -math.inf):
+            self.best_score, self._best_weights = current, model.get_weights()
+        return current
+
+    def finish(self, model):
+        """Put the best epoch's weights back, with early stopping."""
+        if self._best_weights is not None:
+            model.set_weights(self._best_weights)
+        if self.validation is not None and self.best_score is None:
+            self.best_score = -math.inf
+
+
+def _stopping_callback(plan, set_learning_rate):
+    import keras
+
+    class MLPStopping(keras.callbacks.Callback):
+        def on_train_begin(self, logs=None):
+            plan.start()
+
+        def on_epoch_end(self, epoch, logs=None):
+            rate = plan.rate
+            if plan.after_epoch(float((logs or {}).get("loss", math.nan)), self.model):
+                self.model.stop_training = True
+            if plan.rate != rate:
+                set_learning_rate(plan.rate)
+
+        def on_train_end(self, logs=None):
+            plan.finish(self.model)
+
+    return MLPStopping()
