@@ -490,10 +490,10 @@ class BaseTinyNet(BaseEstimator):
                 self.__dict__["_custom_trainer"] = trainer
             return trainer
         if has_callbacks:
-            return KerasFitTrainer(architecture.build(), objective, schedule=schedule, penalize=True)
+            return KerasFitTrainer(architecture.build(), objective, schedule=schedule, alpha=options.alpha)
         if tensorflow:
             return graph_trainer_for(architecture, objective)
-        return fit_trainer_for(architecture, objective)
+        return fit_trainer_for(architecture, objective, options.alpha)
 
     def _set_network(self, architecture, objective, state):
         self._architecture = architecture

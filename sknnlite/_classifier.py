@@ -223,11 +223,6 @@ class TinyNetClassifier(ClassifierMixin, BaseTinyNet):
             if classes is not None and not multilabel:
                 labels = unique_labels(np.asarray(classes))
                 _reject_unseen_labels(y, labels, f"that are not in classes={labels.tolist()}.")
-            if not multilabel and len(labels) < 2:
-                raise ValueError(
-                    "TinyNetClassifier needs samples of at least 2 classes in the data, but the "
-                    f"data contains only one class: {labels.tolist()[0]!r}."
-                )
             self.classes_ = labels
             self._multilabel = multilabel
             self.n_outputs_ = y.shape[1] if multilabel else 1

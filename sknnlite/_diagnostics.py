@@ -88,7 +88,8 @@ def diagnose(
             "training all but stopped and the weights may be far from a solution. "
             "Use learning_rate_decay=0 (a fixed rate) or a much smaller decay."
         )
-    flat = curve.size >= 2 and measured["loss_range"] <= FLAT_FRACTION * max(abs(curve[0]), 1e-12)
+    # A loss that starts at 0 (a single class under a softmax) has nothing to learn: not "flat".
+    flat = curve.size >= 2 and curve[0] != 0 and measured["loss_range"] <= FLAT_FRACTION * abs(curve[0])
     if learning_rate > 0 and flat:
         messages.append(
             f"The training loss hardly changed over {len(curve)} epochs (it stayed near {curve[0]:.6g}): "

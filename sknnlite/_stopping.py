@@ -105,7 +105,7 @@ class StoppingPlan:
         if self.validation is None:
             triggered = self.watches_training_loss and self._rule.update(loss)
         else:
-            triggered = self._rule.update(self._score(model))
+            triggered = self._rule.update(self._score(model, diverged=not math.isfinite(loss)))
         self.samples_seen += self.samples_per_epoch
         if self.schedule == "invscaling":
             self.rate = self.learning_rate / (self.samples_seen + 1) ** self.power_t
@@ -125,13 +125,16 @@ class StoppingPlan:
         self._best_weights = None
         self.scores, self.best_score, self.stopped = [], None, False
 
-    def _score(self, model):
+    def _score(self, model, diverged):
+        """Score the validation set; a diverged epoch scores NaN, as in MLP (its weights are not kept)."""
         import keras
 
-        X_val, score = self.validation
-        outputs = np.asarray(keras.ops.convert_to_numpy(model(X_val, training=False)), dtype=np.float64)
-        # A diverged network scores NaN, as in MLP; the best epoch's weights are kept.
-        current = float(score(outputs)) if np.isfinite(outputs).all() else math.nan
+        current = math.nan
+        if not diverged:
+            X_val, score = self.validation
+            outputs = np.asarray(keras.ops.convert_to_numpy(model(X_val, training=False)), dtype=np.float64)
+            if np.isfinite(outputs).all():
+                current = float(score(outputs))
         self.scores.append(current)
         if current > (self.best_score if self.best_score is not None else -math.inf):
             self.best_score, self._best_weights = current, model.get_weights()

@@ -173,7 +173,7 @@ def _l2_penalty(alpha, kernels, y_pred, sample_weight, dtype):
     else:
         total = ops.sum(ops.cast(sample_weight, dtype))
     squares = sum(ops.sum(ops.square(ops.cast(kernel, dtype))) for kernel in kernels)
-    return ops.divide_no_nan(0.5 * ops.cast(alpha, dtype) * squares, total)
+    return ops.divide_no_nan(0.5 * alpha * squares, total)
 
 
 def make_metrics(metrics, sparse_targets, n_outputs):
@@ -236,6 +236,13 @@ def _reseed(model, seed):
         state.assign(np.array([seed + i, 0], dtype=state.dtype))
 
 
+def _tf_scalar_variable(dtype):
+    """A scalar TensorFlow variable the compiled loop reads at every call."""
+    import tensorflow as tf
+
+    return tf.Variable(0.0, dtype=dtype, trainable=False)
+
+
 def _penalized_kernels(model):
     """Kernels of the model's Dense layers (the built-in MLP's ``alpha`` penalty)."""
     import keras
@@ -269,7 +276,7 @@ def graph_trainer_for(architecture, objective):
     return _cached((architecture, objective), lambda: GraphLoopTrainer(architecture.build(), objective))
 
 
-def fit_trainer_for(architecture, objective):
+def fit_trainer_for(architecture, objective, alpha):
     """The thread's ``model.fit`` trainer for the built-in MLP (other backends).
 
     Keras compiles a model's train step once, so reusing the model keeps
@@ -277,9 +284,9 @@ def fit_trainer_for(architecture, objective):
     """
 
     def make():
-        return KerasFitTrainer(architecture.build(), objective, schedule=True, penalize=True)
+        return KerasFitTrainer(architecture.build(), objective, schedule=True, alpha=alpha)
 
-    return _cached(("model.fit", architecture, objective), make)
+    return _cached(("model.fit", architecture, objective, alpha), make)
 
 
 def _cached(key, make):
@@ -322,7 +329,7 @@ class _EpochProgress:
 class _Trainer:
     """What both training engines share: the model, optimizer, loss and state I/O."""
 
-    def __init__(self, model, objective, schedule=True, use_model_optimizer=False, penalize=False):
+    def __init__(self, model, objective, schedule=True, use_model_optimizer=False, penalty=None):
         self.model = model
         self.objective = objective
         self.schedule = self.alpha = None
@@ -343,10 +350,14 @@ class _Trainer:
                 objective.loss, dict(objective.loss_params), objective.dtype, objective.loss_scale
             )
             self.owns_optimizer = True
-            if penalize:
-                # An optimizer variable, as the schedule's: compiled steps (JAX's jit) receive it as state.
-                self.alpha = self.optimizer.add_variable((), dtype=objective.dtype, name="sknnlite_alpha")
-                self.loss.penalty = (self.alpha, _penalized_kernels(model))
+            if penalty is not None:
+                # "variable": one compiled loop serves every alpha (assigned per fit); a number is
+                # fixed for this trainer (model.fit evaluates the loss where, on JAX, only the model's
+                # variables are state, so a variable's new value would not reach a compiled step).
+                if penalty == "variable":
+                    self.alpha = _tf_scalar_variable(objective.dtype)
+                    penalty = self.alpha
+                self.loss.penalty = (penalty, _penalized_kernels(model))
         self.optimizer.build(model.trainable_variables)
         self.fresh_optimizer_state = [v.numpy() for v in self.optimizer.variables]
         n_outputs = model.outputs[0].shape[-1] if getattr(model, "outputs", None) else 1
@@ -395,7 +406,8 @@ class GraphLoopTrainer(_Trainer):
     def __init__(self, model, objective, penalize=True, use_model_optimizer=False):
         import tensorflow as tf
 
-        super().__init__(model, objective, use_model_optimizer=use_model_optimizer, penalize=penalize)
+        penalty = "variable" if penalize else None
+        super().__init__(model, objective, use_model_optimizer=use_model_optimizer, penalty=penalty)
         _install_retracing_filter()
         dtype = tf.as_dtype(objective.dtype)
         model, optimizer, loss_fn, metrics = self.model, self.optimizer, self.loss, self.metrics
@@ -550,9 +562,13 @@ class GraphLoopTrainer(_Trainer):
 class KerasFitTrainer(_Trainer):
     """Training through ``model.fit``: any Keras backend, every callback hook."""
 
-    def __init__(self, model, objective, schedule=False, use_model_optimizer=False, penalize=False):
+    def __init__(self, model, objective, schedule=False, use_model_optimizer=False, alpha=0.0):
         super().__init__(
-            model, objective, schedule=schedule, use_model_optimizer=use_model_optimizer, penalize=penalize
+            model,
+            objective,
+            schedule=schedule,
+            use_model_optimizer=use_model_optimizer,
+            penalty=float(alpha) if alpha > 0 else None,
         )
         self.model.compile(optimizer=self.optimizer, loss=self.loss, metrics=self.metrics or None)
 

@@ -60,12 +60,12 @@ def test_a_failed_refit_leaves_the_fitted_estimator_untouched(Estimator, bad):
     np.testing.assert_array_equal(est.predict(X), prediction)
 
 
-def test_a_single_class_refit_with_other_features_keeps_the_previous_fit():
+def test_a_failed_refit_with_other_features_keeps_the_previous_fit():
     X, y = _data()
     est = TinyNetClassifier(**FAST).fit(X, y)
     prediction = est.predict(X)
-    with pytest.raises(ValueError, match="only one class"):
-        est.fit(np.ones((4, 7)), [1, 1, 1, 1])
+    with pytest.raises(ValueError, match="Unknown label type"):
+        est.fit(np.ones((4, 7)), [0.5, 1.5, 2.5, 3.5])
     assert est.n_features_in_ == 5
     np.testing.assert_array_equal(est.predict(X), prediction)
 

@@ -105,9 +105,13 @@ def test_user_output_activation_is_used():
     assert clf.score(X, y) > 0.9
 
 
-def test_single_class_is_rejected():
-    with pytest.raises(ValueError, match=r"at least 2 classes.*only one class"):
-        TinyNetClassifier().fit([[0.0], [1.0], [2.0]], ["a", "a", "a"])
+@pytest.mark.parametrize("loss", ["auto", "binary_crossentropy", "hinge", "categorical_crossentropy", "mse"])
+def test_a_single_class_is_fitted_and_predicted_as_mlp_does(loss):
+    X = [[0.0], [1.0], [2.0]]
+    clf = TinyNetClassifier((4,), loss=loss, epochs=30, random_state=0).fit(X, ["a", "a", "a"])
+    np.testing.assert_array_equal(clf.classes_, ["a"])
+    np.testing.assert_array_equal(clf.predict([[5.0], [-3.0]]), ["a", "a"])
+    np.testing.assert_allclose(clf.predict_proba(X), np.ones((3, 1)))
 
 
 def test_continuous_and_multiclass_multioutput_targets_are_rejected():

@@ -110,8 +110,7 @@ def test_one_feature_and_one_sample():
     assert TinyNetClassifier(**FAST).fit(X[:, :1], y).predict(X[:, :1]).shape == (60,)
     one = TinyNetRegressor(**FAST).fit(X[:1], [2.5])
     assert one.predict(X).shape == (60,) and one.t_ == 5
-    with pytest.raises(ValueError, match=r"needs samples of at least 2 classes .* only one class: 1\."):
-        TinyNetClassifier(**FAST).fit(X[:1], [1])
+    np.testing.assert_array_equal(TinyNetClassifier(**FAST).fit(X[:1], [1]).predict(X), np.ones(60))
 
 
 def test_pandas_input_keeps_and_checks_feature_names(Estimator):
@@ -165,8 +164,7 @@ def test_a_constant_target():
     X, _ = _data()
     reg = TinyNetRegressor(**FAST).fit(X, np.full(60, 3.0))
     assert np.all(np.isfinite(reg.predict(X)))
-    with pytest.raises(ValueError, match=r"only one class: 'same'\."):
-        TinyNetClassifier(**FAST).fit(X, ["same"] * 60)
+    assert set(TinyNetClassifier(**FAST).fit(X, ["same"] * 60).predict(X)) == {"same"}
 
 
 @pytest.mark.parametrize(

@@ -244,7 +244,7 @@ def test_running_out_of_epochs_warns_as_mlp(Estimator):
 def test_early_stopping_that_ended_training_gives_no_warning(Estimator):
     X, y = _digits(n=200)
     with warnings.catch_warnings():
-        warnings.simplefilter("error")
+        warnings.simplefilter("error", UserWarning)  # ConvergenceWarning is one, as in MLP's own test
         est = Estimator((16,), early_stopping=True, learning_rate=0.05, random_state=0).fit(X, y)
     assert est.n_iter_ < est.epochs and est.diagnostics_["converged"]
 

@@ -1,4 +1,4 @@
-"""Property-based tests: over shapes and label sets, fit raises only documented errors and
+"""Property-based tests: over shapes and label sets, every fit on finite data succeeds and
 predict returns labels from classes_ in the right shape."""
 
 import numpy as np
@@ -11,8 +11,6 @@ from sknnlite import TinyNetClassifier, TinyNetRegressor
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
-# The only error a fit on finite data may raise: fewer than two classes (message checked below).
-SINGLE_CLASS = "needs samples of at least 2 classes"
 PROPERTY_SETTINGS = settings(
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
 )
@@ -42,14 +40,10 @@ def classification_data(draw):
 
 @PROPERTY_SETTINGS
 @given(data=classification_data(), loss=st.sampled_from(["auto", "hinge", "categorical_crossentropy", "mse"]))
-def test_classifier_fits_or_says_why_and_predicts_known_labels(data, loss):
+def test_classifier_fits_any_finite_data_and_predicts_known_labels(data, loss):
     X, y = data
     clf = TinyNetClassifier((3,), loss=loss, epochs=2, learning_rate=0.01, random_state=0)
-    try:
-        clf.fit(X, y)
-    except ValueError as error:
-        assert SINGLE_CLASS in str(error) and len(np.unique(y)) == 1
-        return
+    clf.fit(X, y)  # any finite data fits, a single class included (as scikit-learn's MLP)
     predicted = clf.predict(X)
     assert predicted.shape == (len(X),)
     assert set(predicted.tolist()) <= set(clf.classes_.tolist())

@@ -50,11 +50,11 @@ def _options(**overrides):
     return TrainingOptions(**{**options, **overrides})
 
 
-def _trainer_for(architecture, objective):
+def _trainer_for(architecture, objective, alpha=0.0):
     """The trainer the estimators use on this backend."""
     if TENSORFLOW:
         return graph_trainer_for(architecture, objective)
-    return fit_trainer_for(architecture, objective)
+    return fit_trainer_for(architecture, objective, alpha)
 
 
 def _train(
@@ -72,7 +72,7 @@ def _train(
     w = np.ones(X.shape[0], dtype=X.dtype) if sample_weight is None else sample_weight
     options = _options(**overrides)
     if trainer is None:
-        trainer = _trainer_for(architecture, objective)
+        trainer = _trainer_for(architecture, objective, options.alpha)
     plan = StoppingPlan(tol=tol, n_iter_no_change=10, learning_rate=learning_rate)
     return trainer.train(X, y, w, state or _initial_state(architecture), options, plan)
 
