@@ -16,6 +16,7 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted, vali
 
 from . import _persistence, _routing
 from ._diagnostics import diagnose, divergence_message, final_learning_rate
+from ._input import map_in_chunks, training_matrix
 from ._names import ACTIVATIONS, OPTIMIZERS
 from ._network import forward, initial_batch_norm, initial_weights, keras_weights, split_weights
 from ._stopping import StoppingPlan
@@ -247,7 +248,7 @@ class BaseTinyNet(BaseEstimator):
         callbacks = copy.deepcopy(list(self.callbacks or []))
         trainer = self._trainer(architecture, objective, options, bool(callbacks))
         run = trainer.train(
-            np.ascontiguousarray(X),
+            training_matrix(X),
             np.ascontiguousarray(targets, dtype=objective.dtype),
             sample_weight,
             state,
@@ -512,25 +513,24 @@ class BaseTinyNet(BaseEstimator):
     # -- prediction ---------------------------------------------------------
 
     def _forward(self, X, pre_activation=False):
-        """Network outputs for X (before the output activation, if asked), float64."""
+        """Network outputs for X (before the output activation, if asked), in the network's dtype."""
         check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=[np.float64, np.float32])
+        X = validate_data(self, X, reset=False, dtype=[np.float64, np.float32], accept_sparse=["csr", "csc"])
         if self._architecture is None:
             return self._custom_forward(X)
         a = self._architecture
         output_activation = "linear" if pre_activation else a.output_activation
         return forward(X, self.coefs_, self.intercepts_, a.activation, output_activation, self._batch_norm)
 
-    def _custom_forward(self, X, chunk=65536):
+    def _custom_forward(self, X):
         import keras
 
-        model = self.model_
-        dtype = self._objective.dtype
-        parts = [
-            keras.ops.convert_to_numpy(model(X[i : i + chunk].astype(dtype), training=False))
-            for i in range(0, X.shape[0], chunk)
-        ]
-        return np.concatenate(parts).astype(np.float64).reshape(X.shape[0], -1)
+        model, dtype = self.model_, self._objective.dtype
+
+        def outputs(rows):
+            return keras.ops.convert_to_numpy(model(rows.astype(dtype), training=False))
+
+        return map_in_chunks(outputs, X).astype(np.float64).reshape(X.shape[0], -1)
 
     @property
     def model_(self):
@@ -620,6 +620,11 @@ class BaseTinyNet(BaseEstimator):
         True
         """
         return _persistence.load(path, expected_class=cls)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags
 
     def __sklearn_is_fitted__(self):
         return hasattr(self, "_state")

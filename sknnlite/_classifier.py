@@ -199,7 +199,15 @@ class TinyNetClassifier(ClassifierMixin, BaseTinyNet):
         return self._fit(X, y, sample_weight, incremental=True, classes=classes)
 
     def _check_training_data(self, X, y, reset):
-        X, y = validate_data(self, X, y, reset=reset, multi_output=True, dtype=[np.float64, np.float32])
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            reset=reset,
+            multi_output=True,
+            dtype=[np.float64, np.float32],
+            accept_sparse=["csr", "csc"],
+        )
         if y.ndim == 2 and y.shape[1] == 1:
             y = validate_data(self, y=y, reset=False)  # column vector: ravel with scikit-learn's warning
         if y.dtype == object and len({isinstance(label, str) for label in y.ravel().tolist()}) > 1:

@@ -1,14 +1,15 @@
 """The multilayer perceptron: its NumPy forward pass and its Keras twin.
 
-Prediction runs in NumPy, in float64, from the trained weights: it needs no
+Prediction runs in NumPy, in the network's dtype, from the trained weights: it needs no
 TensorFlow import, costs microseconds per call instead of a Keras dispatch,
 and gives every row the same result whatever batch it is predicted in.
 """
 
 import itertools
+import math
 
 import numpy as np
-from scipy import special
+from scipy import sparse, special
 
 _SELU_ALPHA = 1.6732632423543772848170429916717
 _SELU_SCALE = 1.0507009873554804934193349852946
@@ -53,7 +54,7 @@ NUMPY_ACTIVATIONS = {
     "elu": _elu,
     "celu": _elu,
     "selu": lambda z: _SELU_SCALE * np.where(z > 0, z, _SELU_ALPHA * np.expm1(np.minimum(z, 0.0))),
-    "gelu": lambda z: 0.5 * z * (1.0 + special.erf(z / np.sqrt(2.0))),
+    "gelu": lambda z: 0.5 * z * (1.0 + special.erf(z / math.sqrt(2.0))),
     "silu": lambda z: z * special.expit(z),
     "swish": lambda z: z * special.expit(z),
     "hard_silu": lambda z: z * _relu6(z + 3.0) / 6.0,
@@ -73,14 +74,14 @@ NUMPY_ACTIVATIONS = {
 
 
 def apply_activation(activation, z):
-    """Apply a Keras activation (name or callable) to a float64 array."""
+    """Apply a Keras activation (name or callable) to a float array, keeping its dtype."""
     if isinstance(activation, str) and activation in NUMPY_ACTIVATIONS:
         return NUMPY_ACTIVATIONS[activation](z)
     import keras
 
     fn = keras.activations.get(activation)
-    out = fn(keras.ops.convert_to_tensor(z, dtype="float64"))
-    return np.asarray(keras.ops.convert_to_numpy(out), dtype=np.float64)
+    out = fn(keras.ops.convert_to_tensor(z, dtype=z.dtype.name))
+    return np.asarray(keras.ops.convert_to_numpy(out), dtype=z.dtype)
 
 
 # Keras' BatchNormalization default.
@@ -88,16 +89,18 @@ BATCH_NORM_EPSILON = 1e-3
 
 
 def forward(X, coefs, intercepts, activation, output_activation, batch_norm=None):
-    """Outputs of the MLP for the rows of ``X``, computed in float64.
+    """Outputs of the MLP for the rows of ``X`` (a float array or a SciPy sparse matrix).
 
+    As in scikit-learn's MLP, the result has the dtype NumPy gives ``X`` and
+    the weights together: float32 for float32 data and a float32 network.
     ``batch_norm`` holds, per hidden layer, the (gamma, beta, moving_mean,
     moving_variance) of its BatchNormalization, applied as at inference;
     dropout is the identity at inference.
     """
-    a = np.asarray(X, dtype=np.float64)
+    a = X if sparse.issparse(X) else np.asarray(X)
     last = len(coefs) - 1
     for i, (W, b) in enumerate(zip(coefs, intercepts, strict=True)):
-        a = a @ W + b
+        a = np.asarray(a @ W) + b  # a sparse X gives a dense first layer
         if batch_norm and i < last:
             gamma, beta, mean, variance = batch_norm[i]
             a = (a - mean) / np.sqrt(variance + BATCH_NORM_EPSILON) * gamma + beta
@@ -134,8 +137,8 @@ def keras_weights(coefs, intercepts, batch_norm=None, dtype="float32"):
 
 
 def split_weights(weights, n_layers, batch_normalization):
-    """Inverse of :func:`keras_weights`: float64 ``(coefs, intercepts, batch_norm)``."""
-    weights = [np.asarray(w, dtype=np.float64) for w in weights]
+    """Inverse of :func:`keras_weights`: ``(coefs, intercepts, batch_norm)`` in the network's dtype."""
+    weights = [np.asarray(w) for w in weights]
     coefs, intercepts, batch_norm = [], [], []
     position = 0
     for i in range(n_layers):

@@ -52,9 +52,11 @@ class TinyNetRegressor(RegressorMixin, BaseTinyNet):
 
     Notes
     -----
-    Predictions of the built-in MLP are computed in float64 with NumPy from
-    the trained weights, so ``predict`` does not need TensorFlow and gives
-    each row the same value whatever batch it is in.
+    Predictions of the built-in MLP are computed with NumPy from the trained
+    weights, so ``predict`` does not need TensorFlow and gives each row the
+    same value whatever batch it is in. As in scikit-learn's MLP, the network
+    trains and predicts in the dtype of ``X``: float32 data gives float32
+    ``coefs_`` and predictions.
 
     Examples
     --------
@@ -169,7 +171,14 @@ class TinyNetRegressor(RegressorMixin, BaseTinyNet):
 
     def _check_training_data(self, X, y, reset):
         return validate_data(
-            self, X, y, reset=reset, multi_output=True, y_numeric=True, dtype=[np.float64, np.float32]
+            self,
+            X,
+            y,
+            reset=reset,
+            multi_output=True,
+            y_numeric=True,
+            dtype=[np.float64, np.float32],
+            accept_sparse=["csr", "csc"],
         )
 
     def _encode_targets(self, y, first_call, classes=None):
@@ -222,7 +231,8 @@ class TinyNetRegressor(RegressorMixin, BaseTinyNet):
         Returns
         -------
         y : ndarray of shape (n_samples,) or (n_samples, n_targets)
-            Predicted values, float64, shaped like the ``y`` given to fit.
+            Predicted values, shaped like the ``y`` given to fit (float32 when
+            the network and X are float32, float64 otherwise).
 
         Examples
         --------

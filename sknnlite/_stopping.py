@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ._input import map_in_chunks
+
 # MLP's adaptive schedule: divide the rate by this, and stop once it is at most MIN_LEARNING_RATE.
 ADAPTIVE_DIVISOR = 5.0
 MIN_LEARNING_RATE = 1e-6
@@ -132,7 +134,11 @@ class StoppingPlan:
         current = math.nan
         if not diverged:
             X_val, score = self.validation
-            outputs = np.asarray(keras.ops.convert_to_numpy(model(X_val, training=False)), dtype=np.float64)
+
+            def predict(rows):
+                return keras.ops.convert_to_numpy(model(rows, training=False))
+
+            outputs = np.asarray(map_in_chunks(predict, X_val), dtype=np.float64)
             if np.isfinite(outputs).all():
                 current = float(score(outputs))
         self.scores.append(current)

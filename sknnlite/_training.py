@@ -21,7 +21,9 @@ import time
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import sparse
 
+from ._input import dense_rows
 from ._network import build_keras_model
 from ._routing import optimizer_kwargs
 
@@ -98,6 +100,29 @@ class TrainingState:
 
     weights: list
     optimizer_state: list | None = None
+
+
+@dataclass(frozen=True)
+class _Filled:
+    """An array whose elements are all one value, kept as that value and the shape.
+
+    A fresh optimizer's slots (Adam's moments: zeros the size of the weights)
+    are kept this way, so a wide first layer does not hold them twice.
+    """
+
+    value: object
+    shape: tuple
+    dtype: object
+
+    @classmethod
+    def compact(cls, array):
+        array = np.asarray(array)
+        if array.size > 1 and (array == array.flat[0]).all():
+            return cls(array.flat[0], array.shape, array.dtype)
+        return array
+
+    def array(self):
+        return np.full(self.shape, self.value, dtype=self.dtype)
 
 
 @dataclass
@@ -359,7 +384,7 @@ class _Trainer:
                     penalty = self.alpha
                 self.loss.penalty = (penalty, _penalized_kernels(model))
         self.optimizer.build(model.trainable_variables)
-        self.fresh_optimizer_state = [v.numpy() for v in self.optimizer.variables]
+        self.fresh_optimizer_state = [_Filled.compact(v.numpy()) for v in self.optimizer.variables]
         n_outputs = model.outputs[0].shape[-1] if getattr(model, "outputs", None) else 1
         self.metrics = make_metrics(objective.metrics, objective.sparse_targets, n_outputs)
 
@@ -384,7 +409,7 @@ class _Trainer:
         """Put ``state`` (weights and optimizer variables) back into the model and optimizer."""
         self.model.set_weights(state.weights)
         for variable, value in zip(self.optimizer.variables, state.optimizer_state, strict=True):
-            variable.assign(value)
+            variable.assign(value.array() if isinstance(value, _Filled) else value)
 
     def state(self):
         return TrainingState(
@@ -404,20 +429,64 @@ class GraphLoopTrainer(_Trainer):
     """
 
     def __init__(self, model, objective, penalize=True, use_model_optimizer=False):
-        import tensorflow as tf
 
         penalty = "variable" if penalize else None
         super().__init__(model, objective, use_model_optimizer=use_model_optimizer, penalty=penalty)
         _install_retracing_filter()
-        dtype = tf.as_dtype(objective.dtype)
+        self.run_epochs = self._compile(sparse_input=False)
+        self._run_epochs_sparse = None  # compiled on the first sparse X
+
+    def _compile(self, sparse_input):
+        """The compiled multi-epoch loop, for dense X or for CSR X (given as its three arrays).
+
+        CSR rows are taken one minibatch at a time inside the graph, so a
+        sparse matrix is never densified whole.
+        """
+        import keras
+        import tensorflow as tf
+
+        dtype = tf.as_dtype(self.objective.dtype)
         model, optimizer, loss_fn, metrics = self.model, self.optimizer, self.loss, self.metrics
         n_features = model.inputs[0].shape[-1]
         n_outputs = model.outputs[0].shape[-1]
-        y_shape = [None] if objective.sparse_targets else [None, n_outputs]
+        y_shape = [None] if self.objective.sparse_targets else [None, n_outputs]
+        if sparse_input:
+            X_spec = (
+                tf.TensorSpec([None], tf.int64),
+                tf.TensorSpec([None], tf.int64),
+                tf.TensorSpec([None], dtype),
+            )
+            # A first Dense layer multiplies a tf.SparseTensor directly (work in proportion to the
+            # non-zeros, as MLP's sparse product); any other first layer gets the dense rows.
+            multiplies_sparse = isinstance(model.layers[0], keras.layers.Dense)
+
+            def n_rows(X):
+                return tf.shape(X[0], out_type=tf.int32)[0] - 1
+
+            def take_rows(X, rows):
+                indptr, indices, values = X
+                rows = tf.cast(rows, tf.int64)
+                positions = tf.ragged.range(tf.gather(indptr, rows), tf.gather(indptr, rows + 1))
+                where = tf.stack(
+                    [positions.value_rowids(), tf.gather(indices, positions.flat_values)], axis=1
+                )
+                shape = tf.stack([tf.size(rows, out_type=tf.int64), tf.constant(n_features, tf.int64)])
+                batch_values = tf.gather(values, positions.flat_values)
+                if multiplies_sparse:  # canonical order: rows in turn, sorted columns within each
+                    return tf.SparseTensor(where, batch_values, shape)
+                return tf.scatter_nd(where, batch_values, shape)
+
+        else:
+            X_spec = tf.TensorSpec([None, n_features], dtype)
+
+            def n_rows(X):
+                return tf.shape(X)[0]
+
+            take_rows = tf.gather
 
         @tf.function(
             input_signature=[
-                tf.TensorSpec([None, n_features], dtype),
+                X_spec,
                 tf.TensorSpec(y_shape, dtype),
                 tf.TensorSpec([None], dtype),
                 tf.TensorSpec([], tf.int32),
@@ -434,7 +503,7 @@ class GraphLoopTrainer(_Trainer):
         def run_epochs(X, y, w, start, stop, batch_size, seed, shuffle, tol, patience, best, count):
             # tol > 0 applies MLP's training-loss rule (see _stopping.py) in the graph: an epoch whose
             # loss is not below best - tol counts, more than `patience` in a row stop the loop.
-            n = tf.shape(X)[0]
+            n = n_rows(X)
             steps = (n + batch_size - 1) // batch_size
             total_weight = tf.reduce_sum(w)
             losses = tf.TensorArray(dtype, size=stop - start)
@@ -449,7 +518,7 @@ class GraphLoopTrainer(_Trainer):
                 total = tf.constant(0.0, dtype)
                 for step in tf.range(steps):
                     batch = order[step * batch_size : (step + 1) * batch_size]
-                    X_batch = tf.gather(X, batch)
+                    X_batch = take_rows(X, batch)
                     y_batch = tf.gather(y, batch)
                     w_batch = tf.gather(w, batch)
                     with tf.GradientTape() as tape:
@@ -470,7 +539,7 @@ class GraphLoopTrainer(_Trainer):
                 epoch += 1
             return losses.stack()[: epoch - start], best, count
 
-        self.run_epochs = run_epochs
+        return run_epochs
 
     def train(self, X, y, sample_weight, state, options, plan, callbacks=()):
         """Train from ``state`` until ``plan`` stops it; return the new state and the per-epoch history."""
@@ -479,20 +548,29 @@ class GraphLoopTrainer(_Trainer):
 
         o, dtype = options, self.objective.dtype
         self.load(state, o, plan)
-        data = (
-            tf.convert_to_tensor(X, dtype),
-            tf.convert_to_tensor(y, dtype),
-            tf.convert_to_tensor(sample_weight, dtype),
-        )
+        if sparse.issparse(X):
+            if self._run_epochs_sparse is None:
+                self._run_epochs_sparse = self._compile(sparse_input=True)
+            run_epochs = self._run_epochs_sparse
+            X = tuple(
+                tf.convert_to_tensor(part, kind)
+                for part, kind in zip((X.indptr, X.indices, X.data), (tf.int64, tf.int64, dtype), strict=True)
+            )
+        else:
+            run_epochs = self.run_epochs
+            X = tf.convert_to_tensor(X, dtype)
+        data = (X, tf.convert_to_tensor(y, dtype), tf.convert_to_tensor(sample_weight, dtype))
         batching = (
-            tf.constant(min(o.batch_size, X.shape[0])),
+            tf.constant(min(o.batch_size, y.shape[0])),
             tf.constant(o.seed, tf.int32),
             tf.constant(bool(o.shuffle)),
         )
         history = collections.defaultdict(list)
         first, last = o.initial_epoch, o.initial_epoch + o.epochs
         if not (o.verbose or callbacks or self.metrics) and plan.training_loop_can_stop:
-            interrupted = self._run_in_timed_calls(data, batching, first, last, history["loss"], plan)
+            interrupted = self._run_in_timed_calls(
+                run_epochs, data, batching, first, last, history["loss"], plan
+            )
             return TrainingRun(self.state(), dict(history), self.steps(), interrupted)
 
         rule_off = (tf.constant(0.0, dtype), tf.constant(np.inf, dtype), tf.constant(np.inf, dtype), 0)
@@ -507,9 +585,7 @@ class GraphLoopTrainer(_Trainer):
                 hooks.on_epoch_begin(epoch)
                 for metric in self.metrics:
                     metric.reset_state()
-                losses = self.run_epochs(
-                    *data, tf.constant(epoch), tf.constant(epoch + 1), *batching, *rule_off
-                )
+                losses = run_epochs(*data, tf.constant(epoch), tf.constant(epoch + 1), *batching, *rule_off)
                 loss = float(losses[0][0])
                 logs = {"loss": loss, **{m.name: float(m.result()) for m in self.metrics}}
                 hooks.on_epoch_end(epoch, logs)
@@ -524,7 +600,7 @@ class GraphLoopTrainer(_Trainer):
         hooks.on_train_end()
         return TrainingRun(self.state(), dict(history), self.steps(), interrupted)
 
-    def _run_in_timed_calls(self, data, batching, first, last, losses, plan):
+    def _run_in_timed_calls(self, run_epochs, data, batching, first, last, losses, plan):
         """Run epochs ``first`` to ``last`` in graph calls of about ``_CALL_SECONDS`` each.
 
         Appends the epoch losses to ``losses``; returns True if a KeyboardInterrupt stopped it.
@@ -542,7 +618,7 @@ class GraphLoopTrainer(_Trainer):
             while epoch < last:
                 stop = min(last, epoch + chunk)
                 started = time.perf_counter()
-                values, best, count = self.run_epochs(
+                values, best, count = run_epochs(
                     *data, tf.constant(epoch), tf.constant(stop), *batching, tol, patience, best, count
                 )
                 elapsed = time.perf_counter() - started
@@ -663,7 +739,7 @@ def _shuffled_batches(X, y, sample_weight, batch_size, shuffle, seed, initial_ep
 
         def __getitem__(self, index):
             rows = self.order[index * batch_size : (index + 1) * batch_size]
-            return X[rows], y[rows], sample_weight[rows]
+            return dense_rows(X, rows), y[rows], sample_weight[rows]
 
         def on_epoch_end(self):
             self.epoch += 1

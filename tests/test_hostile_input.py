@@ -73,7 +73,7 @@ def test_a_huge_batch_size_is_one_full_batch(Estimator):
         (np.empty((0, 2)), [], ValueError, r"Found array with 0 sample\(s\)"),
         (np.empty((3, 0)), [0, 1, 0], ValueError, r"Found array with 0 feature\(s\)"),
         ([["a", "b"], ["c", "d"]], [0, 1], ValueError, "could not convert string to float"),
-        (sp.csr_matrix(np.eye(2)), [0, 1], TypeError, "Sparse data was passed .* but dense data is required"),
+        (sp.csr_matrix([[np.nan, 1.0], [0.0, 1.0]]), [0, 1], ValueError, "Input X contains NaN"),
         ([[1.0], [2.0], [3.0]], [0, 1], ValueError, "inconsistent numbers of samples: \\[3, 2\\]"),
         ([1.0, 2.0, 3.0], [0, 1, 0], ValueError, "Expected 2D array, got 1D array instead"),
     ],

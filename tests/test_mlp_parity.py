@@ -10,10 +10,13 @@ import warnings
 import keras
 import numpy as np
 import pytest
+from scipy import sparse
 from sklearn.base import clone
 from sklearn.datasets import load_digits, load_iris, make_multilabel_classification, make_regression
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.neural_network import MLPClassifier, MLPRegressor
+from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MinMaxScaler
 
 from sknnlite import TinyNetClassifier, TinyNetRegressor
@@ -321,3 +324,79 @@ def test_early_stopping_with_no_finite_epoch_raises_the_divergence_message():
         warnings.simplefilter("ignore", RuntimeWarning)
         with pytest.raises(ValueError, match="Training diverged: the loss became"):
             reg.set_params(random_state=0).fit(X, y)
+
+
+# -- dtypes -------------------------------------------------------------------------
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("Estimator", [TinyNetClassifier, TinyNetRegressor])
+def test_the_network_keeps_the_dtype_of_X_as_mlp(dtype, Estimator):
+    X, y = _digits(n=100)
+    X = X.astype(dtype)
+    MLP = MLPClassifier if Estimator is TinyNetClassifier else MLPRegressor
+    mlp = MLP(hidden_layer_sizes=(5, 3), max_iter=5, random_state=1).fit(X, y)
+    ours = Estimator((5, 3), epochs=5, random_state=1).fit(X, y)
+    for est in (mlp, ours):
+        assert all(W.dtype == dtype for W in est.coefs_ + est.intercepts_)
+        if Estimator is TinyNetRegressor:
+            assert est.predict(X).dtype == dtype
+        else:
+            assert est.predict_proba(X).dtype == dtype
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_float32_and_float64_fits_agree():
+    X, y = load_digits(n_class=3, return_X_y=True)
+    fits = [
+        TinyNetClassifier((5, 3), epochs=30, random_state=1).fit(X[:300].astype(dtype), y[:300])
+        for dtype in (np.float64, np.float32)
+    ]
+    np.testing.assert_array_equal(fits[0].predict(X[300:]), fits[1].predict(X[300:].astype(np.float32)))
+
+
+# -- sparse input -------------------------------------------------------------------
+
+
+SPARSE_CONTAINERS = [sparse.csr_matrix, sparse.csr_array, sparse.csc_matrix, sparse.csc_array]
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("container", SPARSE_CONTAINERS)
+@pytest.mark.parametrize("Estimator", [TinyNetClassifier, TinyNetRegressor])
+def test_sparse_X_trains_and_predicts_as_its_dense_copy(container, Estimator):
+    X, y = _digits(n=50)
+    X_sparse = container(X)
+    MLP = MLPClassifier if Estimator is TinyNetClassifier else MLPRegressor
+    mlp = MLP(hidden_layer_sizes=(15,), max_iter=20, random_state=1)
+    np.testing.assert_allclose(mlp.fit(X_sparse, y).predict(X_sparse), mlp.fit(X, y).predict(X))
+    dense = Estimator((15,), epochs=20, random_state=1).fit(X, y)
+    ours = Estimator((15,), epochs=20, random_state=1).fit(X_sparse, y)
+    np.testing.assert_allclose(ours.coefs_[0], dense.coefs_[0], rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(ours.predict(X_sparse), dense.predict(X), rtol=1e-10, atol=1e-12)
+    if Estimator is TinyNetClassifier:  # the same labels from the same model, sparse or dense
+        np.testing.assert_array_equal(ours.predict(X), ours.predict(X_sparse))
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize(
+    "params",
+    [dict(early_stopping=True), dict(callbacks=[keras.callbacks.Callback()]), dict(warm_start=True)],
+    ids=["early_stopping", "callbacks", "warm_start"],
+)
+def test_sparse_X_through_every_training_path(params):
+    X, y = _digits(n=120)
+    X_sparse = sparse.csr_matrix(X)
+    dense = TinyNetClassifier((8,), epochs=15, random_state=0, **params).fit(X, y).fit(X, y)
+    ours = TinyNetClassifier((8,), epochs=15, random_state=0, **params).fit(X_sparse, y).fit(X_sparse, y)
+    np.testing.assert_allclose(ours.predict_proba(X_sparse), dense.predict_proba(X), rtol=1e-8, atol=1e-10)
+
+
+def test_a_text_pipeline_with_tfidf_trains_and_predicts():
+    docs = ["good movie", "great film", "bad movie", "awful film", "good fun", "bad acting"] * 10
+    labels = ["pos", "pos", "neg", "neg", "pos", "neg"] * 10
+    pipe = make_pipeline(TfidfVectorizer(), TinyNetClassifier((8,), learning_rate=0.01, random_state=0))
+    pipe.fit(docs, labels)
+    assert pipe.score(docs, labels) == 1.0
+    assert list(pipe.predict(["a good film", "an awful movie"])) == ["pos", "neg"]
