@@ -115,7 +115,16 @@ def encoding_for(loss, n_classes):
     TargetEncoding
     """
     if loss == "auto":
-        loss = "binary_crossentropy" if n_classes == 2 else "sparse_categorical_crossentropy"
+        loss = "binary_crossentropy" if n_classes <= 2 else "sparse_categorical_crossentropy"
+    encoding = _encoding_for(loss, n_classes)
+    if n_classes == 1 and encoding.output_activation == "softmax":
+        # A single class (fitted as scikit-learn's MLP does): a softmax over one output is constant
+        # and Keras warns about it; a sigmoid learns "this class" like any one-vs-rest output.
+        encoding = TargetEncoding(encoding.kind, encoding.low, encoding.loss, "sigmoid", n_classes)
+    return encoding
+
+
+def _encoding_for(loss, n_classes):
     name = canonical_loss_name(loss)
     if name == "mean_absolute_percentage_error":
         raise ValueError(
