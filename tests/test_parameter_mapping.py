@@ -208,23 +208,32 @@ def check_mlp_alpha():
 
 
 def check_mlp_batch_size():
-    X, y = _data(100)
-    for batch_size, steps_per_epoch in [(32, 4), (500, 1)]:
+    X, y = _data(250)
+    for batch_size, steps_per_epoch in [(32, 8), (500, 1), ("auto", 2)]:
         BATCHES.clear()
         TinyNetClassifier((4,), epochs=2, batch_size=batch_size, callbacks=[BatchCounter()]).fit(X, y)
-        assert len(BATCHES) == 2 * steps_per_epoch
+        assert len(BATCHES) == 2 * steps_per_epoch  # "auto": min(200, 250) rows per batch
 
 
 def check_mlp_learning_rate():
-    X, y = _data()
-    constant = TinyNetClassifier((4,), epochs=5, learning_rate=0.01).fit(X, y)
-    assert constant.final_learning_rate_ == 0.01
-    decayed = TinyNetClassifier((4,), epochs=5, learning_rate=0.01, learning_rate_decay=0.5).fit(X, y)
-    assert decayed.final_learning_rate_ == pytest.approx(0.01 / (1 + 0.5 * 5 * 4))
-    plateau = keras.callbacks.ReduceLROnPlateau(monitor="loss", factor=0.5, patience=0, min_delta=1e9)
-    adaptive = TinyNetClassifier((4,), epochs=4, learning_rate=0.01, callbacks=[plateau]).fit(X, y)
-    # The first epoch sets the baseline; every later one fails min_delta and halves the rate.
-    assert adaptive.history_["learning_rate"] == pytest.approx([0.01, 0.01, 0.005, 0.0025])
+    # Each schedule side by side with MLP's SGD on the same tiny problem: the same final rate.
+    X, y = [[3.0, 2.0], [1.0, 6.0]], [1, 0]
+    for schedule in ("constant", "invscaling", "adaptive"):
+        mlp = MLPClassifier((4,), solver="sgd", learning_rate=schedule, tol=0.5, max_iter=3000).fit(X, y)
+        ours = TinyNetClassifier((4,), optimizer="sgd", learning_rate_schedule=schedule, tol=0.5, epochs=3000)
+        ours.fit(X, y)
+        assert ours.final_learning_rate_ == pytest.approx(mlp._optimizer.learning_rate, rel=1e-12)
+        assert ours.n_iter_ == mlp.n_iter_
+
+
+def check_mlp_power_t():
+    X, y = [[3.0, 2.0], [1.0, 6.0], [5.0, 6.0], [-2.0, -4.0]], [1, 1, 1, 0]
+    for power_t in (0.25, 1.0):
+        mlp = MLPClassifier((4,), solver="sgd", learning_rate="invscaling", power_t=power_t, max_iter=3)
+        ours = TinyNetClassifier((4,), optimizer="sgd", learning_rate_schedule="invscaling", power_t=power_t)
+        mlp.fit(X, y)
+        ours.set_params(epochs=3).fit(X, y)
+        assert ours.final_learning_rate_ == pytest.approx(mlp._optimizer.learning_rate, rel=1e-12)
 
 
 def check_mlp_learning_rate_init():
@@ -254,12 +263,13 @@ def check_mlp_random_state():
 
 def check_mlp_tol():
     # A tolerance no epoch can beat: after the first epoch's baseline, both stop at the
-    # (n_iter_no_change + 1)-th epoch without improvement.
+    # (n_iter_no_change + 1)-th epoch without improvement, on the training loss or the validation score.
     X, y = _data()
-    params = dict(early_stopping=True, tol=1e9, n_iter_no_change=3)
-    ours = TinyNetClassifier((4,), epochs=50, **params).fit(X, y)
-    mlp = MLPClassifier((4,), max_iter=50, **params).fit(X, y)
-    assert ours.n_iter_ == mlp.n_iter_ == 5
+    for early_stopping in (False, True):
+        params = dict(early_stopping=early_stopping, tol=1e9, n_iter_no_change=3)
+        ours = TinyNetClassifier((4,), epochs=50, **params).fit(X, y)
+        mlp = MLPClassifier((4,), max_iter=50, **params).fit(X, y)
+        assert ours.n_iter_ == mlp.n_iter_ == 5
 
 
 def check_mlp_verbose(capsys):
@@ -280,6 +290,7 @@ def check_mlp_warm_start():
 
 def check_mlp_momentum():
     _assert_optimizer_matches(3, _sgd(0.1, momentum=0.9), optimizer="sgd", optimizer__momentum=0.9)
+    _assert_optimizer_matches(3, _sgd(0.1), optimizer="sgd", optimizer__momentum=0)  # an int, as MLP takes
 
 
 def check_mlp_nesterovs_momentum():
@@ -289,10 +300,11 @@ def check_mlp_nesterovs_momentum():
 
 def check_mlp_early_stopping():
     X, y = _data(300)
-    ours = TinyNetClassifier((8,), epochs=300, learning_rate=0.01, early_stopping=True, random_state=0).fit(
-        X, y
-    )
-    assert ours.n_iter_ < 300 and ours.best_validation_score_ == max(ours.validation_scores_)
+    ours = TinyNetClassifier((8,), epochs=300, learning_rate=0.01, early_stopping=True, random_state=0)
+    mlp = MLPClassifier((8,), max_iter=300, learning_rate_init=0.01, early_stopping=True, random_state=0)
+    for est in (ours.fit(X, y), mlp.fit(X, y)):
+        assert est.n_iter_ < 300 and est.best_validation_score_ == max(est.validation_scores_)
+        assert est.best_loss_ is None and len(est.validation_scores_) == est.n_iter_
 
 
 def check_mlp_validation_fraction():
@@ -315,11 +327,11 @@ def check_mlp_epsilon():
 
 def check_mlp_n_iter_no_change():
     X, y = _data()
-    for patience in (2, 5):
-        ours = TinyNetClassifier(
-            (4,), epochs=50, early_stopping=True, tol=1e9, n_iter_no_change=patience
-        ).fit(X, y)
-        assert ours.n_iter_ == patience + 2
+    for patience, early_stopping in [(2, True), (5, True), (2, False), (np.inf, False)]:
+        params = dict(early_stopping=early_stopping, tol=1e9, n_iter_no_change=patience)
+        ours = TinyNetClassifier((4,), epochs=20, **params).fit(X, y)
+        mlp = MLPClassifier((4,), max_iter=20, **params).fit(X, y)
+        assert ours.n_iter_ == mlp.n_iter_ == min(20, patience + 2)
 
 
 def check_mlp_loss():
