@@ -21,6 +21,7 @@ def sknnlite(
         learning_rate=learning_rate,
         epochs=epochs,
         batch_size=batch_size,
+        tol=0.0,  # every epoch runs, as for MLP below: equal work
         random_state=random_state,
     )
 
