@@ -232,7 +232,7 @@ class BaseTinyNet(BaseEstimator):
         validation = None
         if self.early_stopping:
             X, targets, sample_weight, validation = self._hold_out(X, targets, sample_weight, y_score, rng)
-        plan = self._stopping_plan(X.shape[0], validation, continuing and incremental)
+        plan = self._stopping_plan(X.shape[0], validation, continuing, incremental)
 
         epochs = 1 if incremental else self.epochs
         options = TrainingOptions(
@@ -284,10 +284,10 @@ class BaseTinyNet(BaseEstimator):
 
         return X, targets, sample_weight, (X_val, score)
 
-    def _stopping_plan(self, n_samples, validation, continues_schedule):
+    def _stopping_plan(self, n_samples, validation, continuing, incremental):
         """MLP's stopping rule and learning-rate schedule for this call (see ``_stopping.py``)."""
         rate = self.learning_rate
-        if continues_schedule and self.learning_rate_schedule != "constant":
+        if continuing and incremental and self.learning_rate_schedule != "constant":
             rate = self._scheduled_learning_rate  # partial_fit goes on where the schedule was
         return StoppingPlan(
             tol=self.tol,
@@ -295,7 +295,7 @@ class BaseTinyNet(BaseEstimator):
             schedule=self.learning_rate_schedule,
             learning_rate=self.learning_rate,
             power_t=self.power_t,
-            samples_seen=getattr(self, "t_", 0) if hasattr(self, "_state") else 0,
+            samples_seen=self.t_ if continuing else 0,  # invscaling counts them over warm starts, as MLP
             samples_per_epoch=n_samples,
             validation=validation,
             rate=rate,

@@ -276,6 +276,20 @@ def test_invscaling_schedule_follows_the_samples_seen_as_mlp():
     assert mlp._optimizer.learning_rate == ours.final_learning_rate_ == 0.001 / 9**0.25
 
 
+def test_invscaling_starts_afresh_on_a_refit_and_goes_on_in_partial_fit():
+    X, y = [[3.0, 2.0], [1.0, 6.0], [5.0, 6.0], [-2.0, -4.0]], [1, 1, 1, 0]
+    ours = TinyNetClassifier((4,), optimizer="sgd", learning_rate_schedule="invscaling", epochs=1)
+    mlp = MLPClassifier((4,), solver="sgd", learning_rate="invscaling", max_iter=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        for est in (ours, mlp):
+            est.fit(X, y).fit(X, y)  # a refit, not a warm start: 4 samples seen
+    assert ours.final_learning_rate_ == mlp._optimizer.learning_rate == 0.001 / 5**0.5
+    for est in (ours, mlp):
+        est.partial_fit(X, y)  # continues the schedule: 8 samples seen
+    assert ours.final_learning_rate_ == pytest.approx(mlp._optimizer.learning_rate) == 0.001 / 9**0.5
+
+
 def test_invscaling_matches_mlp_step_by_step():
     # Full-batch SGD from the same weights: the per-epoch rates, hence the weights, are MLP's.
     X, y = _digits(n=40)
@@ -288,7 +302,8 @@ def test_invscaling_matches_mlp_step_by_step():
         warnings.simplefilter("ignore", ConvergenceWarning)
         initial = ours.fit(X, y)
         weights = [W.copy() for W in initial.coefs_], [b.copy() for b in initial.intercepts_]
-        ours.set_params(learning_rate=0.5, learning_rate_schedule="invscaling", epochs=5).fit(X, y)
+        ours.set_params(learning_rate=0.5, learning_rate_schedule="invscaling", epochs=5, warm_start=True)
+        ours.fit(X, y)  # warm, as MLP below: both count the 40 samples of the first fit
         mlp = MLPClassifier(
             (6,), solver="sgd", momentum=0.0, learning_rate="invscaling", max_iter=1, **params
         )
