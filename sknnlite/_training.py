@@ -154,7 +154,8 @@ def make_loss(loss, params, dtype, scale=1.0):
     weight 2 counts exactly as the same sample given twice. ``scale``
     multiplies each sample's loss (the number of labels, for multilabel
     targets, whose loss MLP sums over the labels where Keras averages).
-    :func:`attach_penalty` adds MLP's L2 penalty.
+    Setting the returned loss's ``penalty`` to ``(alpha, kernels)`` adds
+    MLP's L2 penalty (the trainers do).
     """
     import keras
 
