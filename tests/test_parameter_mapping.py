@@ -189,22 +189,28 @@ def check_mlp_solver():
     _assert_optimizer_matches(3, _adam(0.1), optimizer="adam")
 
 
-def check_mlp_alpha():
-    # The same penalty, alpha / 2 * sum(W ** 2) / (batch weight), in the loss and in every SGD step,
-    # over minibatches smaller than the data: same loss curve, same weights after one epoch.
+def _one_sgd_epoch_side_by_side(**params):
+    """sknnlite and MLP after one SGD epoch from sknnlite's initial weights, minibatches unshuffled."""
     X, y = _data(40)
-    common = dict(batch_size=10, shuffle=False, alpha=0.5)
+    common = dict(batch_size=10, shuffle=False, alpha=params.pop("alpha", 0.0))
+    rate = params.pop("learning_rate", 0.1)
     ours = TinyNetClassifier((4,), optimizer="sgd", learning_rate=0.0, epochs=1, random_state=0, **common)
     initial = ours.fit(X, y)
     initial_weights = [W.copy() for W in initial.coefs_], [b.copy() for b in initial.intercepts_]
-    ours.set_params(learning_rate=0.1).fit(X, y)
-    mlp = MLPClassifier((4,), solver="sgd", momentum=0.0, learning_rate_init=0.1, max_iter=1, **common)
-    mlp.set_params(max_iter=1, warm_start=True).fit(X, y)
+    ours.set_params(learning_rate=rate).fit(X, y)
+    mlp = MLPClassifier((4,), solver="sgd", momentum=0.0, learning_rate_init=rate, max_iter=1, **common)
+    mlp.set_params(warm_start=True).fit(X, y)
     mlp.coefs_, mlp.intercepts_ = initial_weights
     mlp.fit(X, y)
     np.testing.assert_allclose(ours.loss_curve_[-1], mlp.loss_curve_[-1], rtol=1e-7)
     for a, b in zip(ours.coefs_ + ours.intercepts_, mlp.coefs_ + mlp.intercepts_, strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-7, atol=1e-10)
+
+
+def check_mlp_alpha():
+    # The same penalty, alpha / 2 * sum(W ** 2) / (batch weight), in the loss and in every SGD step,
+    # over minibatches smaller than the data: same loss curve, same weights after one epoch.
+    _one_sgd_epoch_side_by_side(alpha=0.5)
 
 
 def check_mlp_batch_size():
@@ -238,6 +244,7 @@ def check_mlp_power_t():
 
 def check_mlp_learning_rate_init():
     _assert_optimizer_matches(2, _sgd(0.05), optimizer="sgd", learning_rate=0.05)
+    _one_sgd_epoch_side_by_side(learning_rate=0.05)
 
 
 def check_mlp_max_iter():
@@ -249,16 +256,21 @@ def check_mlp_max_iter():
 
 def check_mlp_shuffle():
     X, y = _data()
-    fixed = [TinyNetClassifier((4,), epochs=3, shuffle=False, random_state=0).fit(X, y) for _ in range(2)]
-    shuffled = TinyNetClassifier((4,), epochs=3, shuffle=True, random_state=0).fit(X, y)
-    assert fixed[0].loss_curve_ == fixed[1].loss_curve_ != shuffled.loss_curve_
+    for ours_or_mlp in (
+        lambda shuffle: TinyNetClassifier((4,), epochs=3, shuffle=shuffle, random_state=0),
+        lambda shuffle: MLPClassifier((4,), max_iter=3, shuffle=shuffle, random_state=0),
+    ):
+        fixed = [ours_or_mlp(False).fit(X, y) for _ in range(2)]
+        shuffled = ours_or_mlp(True).fit(X, y)
+        assert fixed[0].loss_curve_ == fixed[1].loss_curve_ != shuffled.loss_curve_
 
 
 def check_mlp_random_state():
     X, y = _data()
-    a, b, c = (TinyNetClassifier((4,), epochs=3, random_state=s).fit(X, y) for s in (0, 0, 1))
-    np.testing.assert_array_equal(a.predict_proba(X), b.predict_proba(X))
-    assert not np.array_equal(a.predict_proba(X), c.predict_proba(X))
+    for Estimator, params in [(TinyNetClassifier, dict(epochs=3)), (MLPClassifier, dict(max_iter=3))]:
+        a, b, c = (Estimator((4,), random_state=seed, **params).fit(X, y) for seed in (0, 0, 1))
+        np.testing.assert_array_equal(a.predict_proba(X), b.predict_proba(X))
+        assert not np.array_equal(a.predict_proba(X), c.predict_proba(X))
 
 
 def check_mlp_tol():
@@ -310,7 +322,8 @@ def check_mlp_early_stopping():
 def check_mlp_validation_fraction():
     X, y = _data(200)
     ours = TinyNetClassifier((4,), epochs=3, early_stopping=True, validation_fraction=0.25).fit(X, y)
-    assert ours.t_ == 3 * 150  # trained on the other 75%
+    mlp = MLPClassifier((4,), max_iter=3, early_stopping=True, validation_fraction=0.25).fit(X, y)
+    assert ours.t_ == mlp.t_ == 3 * 150  # trained on the other 75%
 
 
 def check_mlp_beta_1():
