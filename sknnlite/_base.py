@@ -14,7 +14,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
-from . import _persistence, _routing
+from . import _lbfgs, _persistence, _routing
 from ._diagnostics import diagnose, divergence_message, final_learning_rate
 from ._input import map_in_chunks, training_matrix
 from ._names import ACTIVATIONS, OPTIMIZERS
@@ -26,9 +26,12 @@ from ._training import (
     KerasFitTrainer,
     Objective,
     TrainingOptions,
+    TrainingRun,
     TrainingState,
     fit_trainer_for,
     graph_trainer_for,
+    make_loss,
+    penalized_kernels,
 )
 
 # Seeds for the in-graph shuffle; kept below 2**30 so seed + epoch fits int32.
@@ -54,6 +57,13 @@ def _restore_on_error(fit):
             raise
 
     return wrapper
+
+
+def _trains_incrementally(estimator):
+    """Whether ``partial_fit`` exists: not with lbfgs, which trains on the whole data (as in MLP)."""
+    if estimator.optimizer == "lbfgs":
+        raise AttributeError("partial_fit is only available for stochastic optimizers; optimizer='lbfgs'.")
+    return True
 
 
 def _check_hidden_layer_sizes(hidden_layer_sizes):
@@ -112,7 +122,7 @@ class BaseTinyNet(BaseEstimator):
         "output_activation": [None, StrOptions(ACTIVATIONS), callable],
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "batch_normalization": ["boolean"],
-        "optimizer": [StrOptions(OPTIMIZERS)],
+        "optimizer": [StrOptions(OPTIMIZERS | {"lbfgs"})],
         "learning_rate": [Interval(Real, 0, None, closed="left")],
         "learning_rate_decay": [Interval(Real, 0, None, closed="left")],
         "learning_rate_schedule": [StrOptions({"constant", "invscaling", "adaptive"})],
@@ -120,6 +130,7 @@ class BaseTinyNet(BaseEstimator):
         "alpha": [Interval(Real, 0, None, closed="left")],
         "batch_size": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "epochs": [Interval(Integral, 1, None, closed="left")],
+        "max_fun": [Interval(Integral, 1, None, closed="left")],
         "shuffle": ["boolean"],
         "early_stopping": ["boolean"],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
@@ -192,6 +203,20 @@ class BaseTinyNet(BaseEstimator):
 
     # -- training -----------------------------------------------------------
 
+    def _check_lbfgs(self):
+        """What full-batch L-BFGS cannot do, said before any work is done."""
+        problems = []
+        if self.model is not None:
+            problems.append("a model build function (it optimizes the built-in MLP)")
+        if self.callbacks or self.metrics:
+            problems.append("Keras callbacks or metrics (it runs no Keras epochs)")
+        if self.dropout > 0:
+            problems.append("dropout (its line search needs a deterministic loss)")
+        if _routing.routed(self._extra_params(), "optimizer"):
+            problems.append("optimizer__ parameters (its settings are epochs, max_fun and tol)")
+        if problems:
+            raise ValueError("optimizer='lbfgs' does not support " + "; ".join(problems) + ".")
+
     def _loss_scale(self):
         """Factor on each sample's loss: 1, but for multilabel targets (see the classifier)."""
         return 1.0
@@ -206,6 +231,8 @@ class BaseTinyNet(BaseEstimator):
         if incremental and self.early_stopping:
             # As scikit-learn's MLP: one epoch on the caller's batch leaves nothing to hold out.
             raise ValueError("partial_fit does not support early_stopping=True")
+        if self.optimizer == "lbfgs":
+            self._check_lbfgs()
         continuing = hasattr(self, "_state") and (incremental or self.warm_start)
         X, y = self._check_training_data(X, y, reset=not continuing)
         if continuing:
@@ -230,9 +257,15 @@ class BaseTinyNet(BaseEstimator):
         targets = self._network_targets(targets)
         seed = rng.randint(0, _SEED_BOUND, size=2)
         validation = None
-        if self.early_stopping:
+        if self.early_stopping and self.optimizer != "lbfgs":  # MLP's lbfgs trains on all the data
             X, targets, sample_weight, validation = self._hold_out(X, targets, sample_weight, y_score, rng)
         plan = self._stopping_plan(X.shape[0], validation, continuing, incremental)
+        if self.optimizer == "lbfgs":
+            run = self._train_lbfgs(architecture, objective, X, targets, sample_weight, state, plan)
+            self._check_run(run, plan, self.epochs, incremental, continuing)
+            self._record_run(run, plan, X.shape[0], continuing)
+            self._set_network(architecture, objective, run.state)
+            return self
 
         epochs = 1 if incremental else self.epochs
         options = TrainingOptions(
@@ -260,6 +293,32 @@ class BaseTinyNet(BaseEstimator):
         self._record_run(run, plan, X.shape[0], continuing)
         self._set_network(architecture, objective, run.state)
         return self
+
+    def _train_lbfgs(self, architecture, objective, X, targets, sample_weight, state, plan):
+        """Full-batch L-BFGS from ``state`` (see ``_lbfgs.py``)."""
+        model = architecture.build()
+        model.set_weights(state.weights)
+        loss = make_loss(objective.loss, dict(objective.loss_params), objective.dtype, objective.loss_scale)
+        if self.alpha > 0:
+            loss.penalty = (float(self.alpha), penalized_kernels(model))
+        result = _lbfgs.minimize(
+            model,
+            loss,
+            training_matrix(X),
+            np.asarray(targets, dtype=objective.dtype),
+            sample_weight,
+            max_iter=self.epochs,
+            max_fun=self.max_fun,
+            tol=self.tol,
+            verbose=self.verbose,
+        )
+        plan.stopped = result.converged
+        if not result.converged:
+            plan.failure = (
+                f"lbfgs failed to converge after {result.n_iter} iteration(s) ({result.message}). Raise "
+                "epochs (its iteration limit) or max_fun, or scale the inputs (e.g. StandardScaler)."
+            )
+        return TrainingRun(TrainingState(result.weights), {"loss": result.loss_curve}, result.n_iter)
 
     def _hold_out(self, X, targets, sample_weight, y_score, rng):
         """Split off MLP's early-stopping validation set; returns the training part and the scorer."""
@@ -332,6 +391,7 @@ class BaseTinyNet(BaseEstimator):
             n_steps=run.n_steps,
             epochs=epochs,
             stopped=plan.stopped or run.interrupted,
+            failure=plan.failure,
             early_stopping=plan.validation is not None,
             tol=self.tol,
             n_iter_no_change=self.n_iter_no_change,

@@ -5,6 +5,7 @@ from sklearn.base import ClassifierMixin, _fit_context
 from sklearn.metrics import accuracy_score
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.class_weight import compute_class_weight
+from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import (
     check_classification_targets,
     type_of_target,
@@ -12,7 +13,7 @@ from sklearn.utils.multiclass import (
 )
 from sklearn.utils.validation import validate_data
 
-from ._base import BaseTinyNet, _restore_on_error, _store_init_arguments
+from ._base import BaseTinyNet, _restore_on_error, _store_init_arguments, _trains_incrementally
 from ._docs import fill_docstring
 from ._names import CLASSIFICATION_LOSSES
 from ._targets import encoding_for, multilabel_encoding_for
@@ -119,6 +120,7 @@ class TinyNetClassifier(ClassifierMixin, BaseTinyNet):
         alpha=0.0,
         batch_size=32,
         epochs=200,
+        max_fun=15000,
         shuffle=True,
         early_stopping=False,
         validation_fraction=0.1,
@@ -164,6 +166,7 @@ class TinyNetClassifier(ClassifierMixin, BaseTinyNet):
         """
         return self._fit(X, y, sample_weight, incremental=False)
 
+    @available_if(_trains_incrementally)
     @_fit_context(prefer_skip_nested_validation=True)
     @_restore_on_error
     def partial_fit(self, X, y, classes=None, sample_weight=None):

@@ -32,6 +32,7 @@ def diagnose(
     n_steps,
     epochs,
     stopped,
+    failure=None,
     early_stopping=False,
     tol=1e-4,
     n_iter_no_change=10,
@@ -52,6 +53,8 @@ def diagnose(
         Epochs asked for.
     stopped : bool
         Whether MLP's stopping rule (or the user) ended training before ``epochs``.
+    failure : str or None
+        Why an optimizer with its own convergence test (lbfgs) did not converge.
     early_stopping : bool
         Whether the rule watched a validation score instead of the training loss.
     tol, n_iter_no_change : float
@@ -97,6 +100,8 @@ def diagnose(
             "or 'leaky_relu', and scale the inputs) or the output activation saturates or clips for these "
             "targets (check output_activation and loss)."
         )
+    elif failure is not None:
+        messages.append(failure)
     elif not stopped and len(loss_curve) >= epochs and not messages:
         watched = "validation score" if early_stopping else "training loss"
         messages.append(

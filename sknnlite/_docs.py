@@ -22,7 +22,11 @@ dropout : float, default=0.0
         ``"ftrl"``, ``"lion"``, ``"adafactor"``. Its other arguments are
         routed parameters: ``optimizer__momentum=0.9``,
         ``optimizer__nesterov=True``, ``optimizer__beta_1=0.8``,
-        ``optimizer__clipnorm=1.0``, ...
+        ``optimizer__clipnorm=1.0``, ... Or ``"lbfgs"``, scikit-learn MLP's
+        full-batch quasi-Newton solver (SciPy's L-BFGS-B on the whole-data
+        loss; ``epochs`` caps its iterations, ``max_fun`` its loss
+        evaluations, ``tol`` is its gradient tolerance; no ``partial_fit``,
+        callbacks, dropout or build functions).
     learning_rate : float, default=0.001
         Initial learning rate.
     learning_rate_decay : float, default=0.0
@@ -46,7 +50,11 @@ dropout : float, default=0.0
         Minibatch size, capped at the number of samples; ``"auto"`` is
         ``min(200, n_samples)``, scikit-learn's MLP default.
     epochs : int, default=200
-        Passes over the training data (``max_iter`` in scikit-learn's MLP).
+        Passes over the training data (``max_iter`` in scikit-learn's MLP);
+        with ``optimizer="lbfgs"``, the most iterations.
+    max_fun : int, default=15000
+        With ``optimizer="lbfgs"``, the most loss evaluations, as in
+        scikit-learn's MLP; unused otherwise.
     shuffle : bool, default=True
         Whether to shuffle the samples every epoch.
     early_stopping : bool, default=False

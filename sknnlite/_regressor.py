@@ -4,10 +4,11 @@ import numpy as np
 from sklearn.base import RegressorMixin, _fit_context
 from sklearn.metrics import r2_score
 from sklearn.utils._param_validation import StrOptions
+from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import validate_data
 
-from ._base import BaseTinyNet, _restore_on_error, _store_init_arguments
+from ._base import BaseTinyNet, _restore_on_error, _store_init_arguments, _trains_incrementally
 from ._docs import fill_docstring
 from ._names import REGRESSION_LOSSES, canonical_loss_name
 
@@ -95,6 +96,7 @@ class TinyNetRegressor(RegressorMixin, BaseTinyNet):
         alpha=0.0,
         batch_size=32,
         epochs=200,
+        max_fun=15000,
         shuffle=True,
         early_stopping=False,
         validation_fraction=0.1,
@@ -139,6 +141,7 @@ class TinyNetRegressor(RegressorMixin, BaseTinyNet):
         """
         return self._fit(X, y, sample_weight, incremental=False)
 
+    @available_if(_trains_incrementally)
     @_fit_context(prefer_skip_nested_validation=True)
     @_restore_on_error
     def partial_fit(self, X, y, sample_weight=None):

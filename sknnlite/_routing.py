@@ -62,7 +62,9 @@ def _check_names(given, valid, what):
 
 
 def check_optimizer_params(optimizer, params):
-    """Check ``optimizer__*`` names against the Keras optimizer's constructor."""
+    """Check ``optimizer__*`` names against the Keras optimizer's constructor (lbfgs is checked at fit)."""
+    if optimizer == "lbfgs":
+        return
     if "learning_rate" in params:
         raise ValueError(
             "Set the learning rate with the estimator's learning_rate parameter (and its decay "

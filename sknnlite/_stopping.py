@@ -80,6 +80,7 @@ class StoppingPlan:
     validation: tuple | None = None
     rate: float | None = None
     stopped: bool = False
+    failure: str | None = None  # why an optimizer with its own criterion (lbfgs) did not converge
     scores: list = field(default_factory=list)
     best_score: float | None = None
 

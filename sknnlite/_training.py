@@ -269,7 +269,7 @@ def _tf_scalar_variable(dtype):
     return tf.Variable(0.0, dtype=dtype, trainable=False)
 
 
-def _penalized_kernels(model):
+def penalized_kernels(model):
     """Kernels of the model's Dense layers (the built-in MLP's ``alpha`` penalty)."""
     import keras
 
@@ -383,7 +383,7 @@ class _Trainer:
                 if penalty == "variable":
                     self.alpha = _tf_scalar_variable(objective.dtype)
                     penalty = self.alpha
-                self.loss.penalty = (penalty, _penalized_kernels(model))
+                self.loss.penalty = (penalty, penalized_kernels(model))
         self.optimizer.build(model.trainable_variables)
         self.fresh_optimizer_state = [_Filled.compact(v.numpy()) for v in self.optimizer.variables]
         n_outputs = model.outputs[0].shape[-1] if getattr(model, "outputs", None) else 1

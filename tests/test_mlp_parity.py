@@ -15,6 +15,7 @@ from sklearn.base import clone
 from sklearn.datasets import load_digits, load_iris, make_multilabel_classification, make_regression
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import PoissonRegressor
 from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MinMaxScaler
@@ -415,3 +416,85 @@ def test_a_text_pipeline_with_tfidf_trains_and_predicts():
     pipe.fit(docs, labels)
     assert pipe.score(docs, labels) == 1.0
     assert list(pipe.predict(["a good film", "an awful movie"])) == ["pos", "neg"]
+
+
+# -- lbfgs --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("mlp_activation", "activation"),
+    [("identity", "linear"), ("logistic", "sigmoid"), ("tanh", "tanh"), ("relu", "relu")],
+)
+def test_lbfgs_classifies_digits_as_mlp(mlp_activation, activation):
+    X, y = _digits(n_class=3, n=200)
+    mlp = MLPClassifier(50, solver="lbfgs", max_iter=150, activation=mlp_activation, random_state=1)
+    ours = TinyNetClassifier(50, optimizer="lbfgs", epochs=150, activation=activation, random_state=1)
+    for est in (mlp.fit(X[:150], y[:150]), ours.fit(X[:150], y[:150])):
+        assert est.score(X[:150], y[:150]) > 0.95
+        assert est.n_iter_ <= 150
+
+
+@pytest.mark.parametrize("Estimator", [TinyNetClassifier, TinyNetRegressor])
+def test_lbfgs_stops_at_max_fun_and_warns_as_mlp(Estimator):
+    X, y = _digits(n=150)
+    MLP = MLPClassifier if Estimator is TinyNetClassifier else MLPRegressor
+    with pytest.warns(ConvergenceWarning, match="lbfgs failed to converge"):
+        mlp = MLP(hidden_layer_sizes=(50,), solver="lbfgs", max_fun=10, tol=0.0, random_state=1).fit(X, y)
+    with pytest.warns(ConvergenceWarning, match="lbfgs failed to converge"):
+        ours = Estimator((50,), optimizer="lbfgs", max_fun=10, tol=0.0, random_state=1).fit(X, y)
+    assert mlp.n_iter_ <= 10 and ours.n_iter_ <= 10
+    assert not ours.diagnostics_["converged"]
+
+
+def test_lbfgs_has_no_partial_fit_as_in_mlp():
+    assert not hasattr(MLPClassifier(solver="lbfgs"), "partial_fit")
+    assert not hasattr(TinyNetClassifier(optimizer="lbfgs"), "partial_fit")
+    assert not hasattr(TinyNetRegressor(optimizer="lbfgs"), "partial_fit")
+    assert hasattr(TinyNetRegressor(), "partial_fit")
+
+
+def test_lbfgs_poisson_network_equals_the_poisson_glm():
+    # scikit-learn's check: one linear hidden unit and an exponential output is a Poisson GLM.
+    rng = np.random.default_rng(0)
+    X = np.linspace(0, 1, 100)[:, None]
+    y = rng.poisson(np.exp(X[:, 0] + 1))
+    glm = PoissonRegressor(alpha=0, tol=1e-7).fit(X, y)
+    params = dict(hidden_layer_sizes=(1,), activation="linear", optimizer="lbfgs", tol=1e-7, random_state=1)
+    ours = TinyNetRegressor(loss="poisson", **params).fit(X, y)
+    np.testing.assert_allclose(ours.predict(X), glm.predict(X), rtol=1e-4)
+    assert not np.allclose(
+        TinyNetRegressor(loss="mse", **params).fit(X, y).predict(X), glm.predict(X), rtol=1e-4
+    )
+
+
+def test_lbfgs_trains_on_sparse_X_and_with_sample_weight_and_warm_start():
+    X, y = _digits(n=120)
+    dense = TinyNetClassifier((8,), optimizer="lbfgs", alpha=1e-3, random_state=0).fit(X, y)
+    ours = TinyNetClassifier((8,), optimizer="lbfgs", alpha=1e-3, random_state=0).fit(sparse.csr_matrix(X), y)
+    np.testing.assert_allclose(ours.predict_proba(X), dense.predict_proba(X), rtol=1e-6, atol=1e-8)
+    weighted = TinyNetClassifier((8,), optimizer="lbfgs", random_state=0).fit(
+        X, y, sample_weight=np.full(120, 2.0)
+    )
+    plain = TinyNetClassifier((8,), optimizer="lbfgs", random_state=0).fit(X, y)
+    np.testing.assert_allclose(weighted.predict_proba(X), plain.predict_proba(X), rtol=1e-6, atol=1e-8)
+    warm = TinyNetClassifier((8,), optimizer="lbfgs", epochs=3, warm_start=True, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        warm.fit(X, y)
+        first = warm.loss_
+        warm.fit(X, y)
+    assert warm.loss_ < first
+
+
+@pytest.mark.parametrize(
+    ("params", "named"),
+    [
+        (dict(callbacks=[keras.callbacks.Callback()]), "callbacks"),
+        (dict(dropout=0.2), "dropout"),
+        (dict(optimizer__momentum=0.9), "optimizer__ parameters"),
+    ],
+)
+def test_lbfgs_says_what_it_cannot_do(params, named):
+    X, y = _digits(n=40)
+    with pytest.raises(ValueError, match=f"optimizer='lbfgs' does not support .*{named}"):
+        TinyNetClassifier((4,), optimizer="lbfgs", **params).fit(X, y)

@@ -12,6 +12,7 @@ import keras
 import numpy as np
 import pytest
 from sklearn.base import clone
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPClassifier, MLPRegressor
 
 from sknnlite import TinyNetClassifier, TinyNetRegressor
@@ -187,6 +188,28 @@ def check_mlp_activation():
 def check_mlp_solver():
     _assert_optimizer_matches(3, _sgd(0.1), optimizer="sgd")
     _assert_optimizer_matches(3, _adam(0.1), optimizer="adam")
+    # lbfgs: both reach the least-squares solution of a linear problem (no hidden layer in sknnlite;
+    # MLP needs one, so a linear unit stands in for it).
+    X, y = _linear_problem()
+    ours = TinyNetRegressor(hidden_layer_sizes=(), optimizer="lbfgs", tol=1e-10, random_state=0).fit(X, y)
+    mlp = MLPRegressor(hidden_layer_sizes=(1,), activation="identity", solver="lbfgs", alpha=0.0, tol=1e-10)
+    mlp.set_params(random_state=0).fit(X, y)
+    for est in (ours, mlp):  # L-BFGS-B's relative-reduction test ends both within about 1e-6
+        np.testing.assert_allclose(est.predict(X), y, atol=1e-4)
+    np.testing.assert_allclose(ours.coefs_[0].ravel(), [1.0, -2.0, 0.5], rtol=1e-6)
+
+
+def check_mlp_max_fun():
+    X, y = _linear_problem()
+    for max_fun in (3, 6):
+        with pytest.warns(ConvergenceWarning, match="lbfgs failed to converge"):
+            ours = TinyNetRegressor((5,), optimizer="lbfgs", max_fun=max_fun, tol=0.0, random_state=0).fit(
+                X, y
+            )
+        with pytest.warns(ConvergenceWarning, match="lbfgs failed to converge"):
+            mlp = MLPRegressor(hidden_layer_sizes=(5,), solver="lbfgs", max_fun=max_fun, tol=0.0)
+            mlp.set_params(random_state=0).fit(X, y)
+        assert ours.n_iter_ <= max_fun and mlp.n_iter_ <= max_fun
 
 
 def _one_sgd_epoch_side_by_side(**params):
