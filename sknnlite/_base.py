@@ -2,6 +2,7 @@
 
 import copy
 import functools
+import inspect
 import sys
 import warnings
 from numbers import Integral, Real
@@ -217,6 +218,33 @@ class BaseTinyNet(BaseEstimator):
         if problems:
             raise ValueError("optimizer='lbfgs' does not support " + "; ".join(problems) + ".")
 
+    def _learning_rate(self):
+        """The learning rate: ``learning_rate``, or SciKeras' spelling ``optimizer__learning_rate``.
+
+        One rule: ``optimizer__learning_rate``, when given, is the rate, unless
+        ``learning_rate`` was also changed from its default to another value,
+        which is a conflict.
+        """
+        routed = _routing.routed(self._extra_params(), "optimizer")
+        if "learning_rate" not in routed:
+            return self.learning_rate
+        value = routed["learning_rate"]
+        if not isinstance(value, Real) or isinstance(value, bool) or not value >= 0:
+            raise ValueError(f"optimizer__learning_rate must be a non-negative number, got {value!r}.")
+        default = inspect.signature(type(self).__init__).parameters["learning_rate"].default
+        if self.learning_rate not in (default, value):
+            raise ValueError(
+                f"learning_rate={self.learning_rate!r} and optimizer__learning_rate={value!r} both set the "
+                "learning rate; keep one (optimizer__learning_rate is SciKeras' spelling of learning_rate)."
+            )
+        return float(value)
+
+    def _optimizer_params(self):
+        """Routed ``optimizer__*`` arguments for the Keras optimizer (the rate is set separately)."""
+        params = _routing.routed(self._extra_params(), "optimizer")
+        params.pop("learning_rate", None)
+        return params
+
     def _loss_scale(self):
         """Factor on each sample's loss: 1, but for multilabel targets (see the classifier)."""
         return 1.0
@@ -345,14 +373,14 @@ class BaseTinyNet(BaseEstimator):
 
     def _stopping_plan(self, n_samples, validation, continuing, incremental):
         """MLP's stopping rule and learning-rate schedule for this call (see ``_stopping.py``)."""
-        rate = self.learning_rate
+        rate = self._learning_rate()
         if continuing and incremental and self.learning_rate_schedule != "constant":
             rate = self._scheduled_learning_rate  # partial_fit goes on where the schedule was
         return StoppingPlan(
             tol=self.tol,
             n_iter_no_change=self.n_iter_no_change,
             schedule=self.learning_rate_schedule,
-            learning_rate=self.learning_rate,
+            learning_rate=self._learning_rate(),
             power_t=self.power_t,
             samples_seen=self.t_ if continuing else 0,  # invscaling counts them over warm starts, as MLP
             samples_per_epoch=n_samples,
@@ -375,7 +403,7 @@ class BaseTinyNet(BaseEstimator):
             )
         diverged = not np.isfinite(loss_curve[-1])
         if diverged and not (plan.best_score is not None and np.isfinite(plan.best_score)):
-            raise ValueError(divergence_message(loss_curve[-1], len(loss_curve), self.learning_rate))
+            raise ValueError(divergence_message(loss_curve[-1], len(loss_curve), plan.learning_rate))
         # The optimizer's step count runs on over warm starts and partial_fit calls, and so does the decay.
         self.final_learning_rate_ = final_learning_rate(plan.rate, self.learning_rate_decay, run.n_steps)
         self._scheduled_learning_rate = plan.rate
@@ -385,7 +413,7 @@ class BaseTinyNet(BaseEstimator):
             return
         measured, messages = diagnose(
             loss_curve,
-            learning_rate=self.learning_rate,
+            learning_rate=plan.learning_rate,
             final_rate=self.final_learning_rate_,
             learning_rate_decay=self.learning_rate_decay,
             n_steps=run.n_steps,
@@ -398,7 +426,7 @@ class BaseTinyNet(BaseEstimator):
         )
         if diverged:  # with early stopping: the best epoch's weights were kept
             messages.insert(
-                0, divergence_message(loss_curve[-1], len(loss_curve), self.learning_rate, kept=True)
+                0, divergence_message(loss_curve[-1], len(loss_curve), plan.learning_rate, kept=True)
             )
         for message in messages:
             warnings.warn(f"{type(self).__name__}: {message}", ConvergenceWarning, stacklevel=_caller_level())
@@ -463,7 +491,7 @@ class BaseTinyNet(BaseEstimator):
             loss=loss,
             loss_params=tuple(sorted(_routing.routed(self._extra_params(), "loss").items())),
             optimizer=self.optimizer,
-            optimizer_params=tuple(sorted(_routing.routed(self._extra_params(), "optimizer").items())),
+            optimizer_params=tuple(sorted(self._optimizer_params().items())),
             metrics=tuple(self.metrics or ()),
             sparse_targets=sparse,
             dtype=dtype,
@@ -474,7 +502,7 @@ class BaseTinyNet(BaseEstimator):
 
     def _check_routed_params(self, loss):
         extra = self._extra_params()
-        _routing.check_optimizer_params(self.optimizer, _routing.routed(extra, "optimizer"))
+        _routing.check_optimizer_params(self.optimizer, self._optimizer_params())
         _routing.check_loss_params(loss, _routing.routed(extra, "loss"))
         if self.model is None and _routing.routed(extra, "model"):
             raise ValueError(
@@ -496,9 +524,7 @@ class BaseTinyNet(BaseEstimator):
         from ._training import make_optimizer
 
         compile_kwargs = {
-            "optimizer": make_optimizer(
-                self.optimizer, self.learning_rate, _routing.routed(self._extra_params(), "optimizer")
-            ),
+            "optimizer": make_optimizer(self.optimizer, self._learning_rate(), self._optimizer_params()),
             "loss": loss,
             "metrics": list(self.metrics or []),
         }

@@ -71,6 +71,13 @@ LOSS_ALIASES = {
 
 REGRESSION_LOSSES = frozenset(
     {
+        # Regression onto values in [0, 1] (SciKeras' autoencoder tutorial) or onto distributions.
+        "bce",
+        "binary_crossentropy",
+        "binary_focal_crossentropy",
+        "categorical_crossentropy",
+        "kl_divergence",
+        "kld",
         "cosine_similarity",
         "huber",
         "log_cosh",

@@ -14,6 +14,10 @@ from ._names import REGRESSION_LOSSES, canonical_loss_name
 
 # Losses defined only for positive predictions, and the output that keeps them so.
 _POSITIVE_OUTPUTS = {"poisson": "exponential", "mean_squared_logarithmic_error": "softplus"}
+# Losses of targets in [0, 1] (a sigmoid output) or of rows that are distributions (a softmax output).
+_UNIT_INTERVAL_OUTPUTS = {"binary_crossentropy": "sigmoid", "binary_focal_crossentropy": "sigmoid"}
+_DISTRIBUTION_OUTPUTS = {"categorical_crossentropy": "softmax", "kl_divergence": "softmax"}
+_LOSS_OUTPUTS = {**_POSITIVE_OUTPUTS, **_UNIT_INTERVAL_OUTPUTS, **_DISTRIBUTION_OUTPUTS}
 
 
 @fill_docstring
@@ -32,12 +36,17 @@ class TinyNetRegressor(RegressorMixin, BaseTinyNet):
         Output activation; None means ``"linear"``, except for losses that
         need positive predictions: ``"poisson"`` gets ``"exponential"`` (the
         log link of a Poisson GLM) and ``"msle"`` gets ``"softplus"`` (Keras
-        clips negative predictions there, which stops the gradient).
+        clips negative predictions there, which stops the gradient); the
+        binary crossentropies get ``"sigmoid"``, categorical crossentropy
+        and KL divergence ``"softmax"``.
     loss : str or callable, default="mse"
         A Keras regression loss: ``"mse"``, ``"mae"``, ``"mape"``,
         ``"msle"``, ``"huber"``, ``"log_cosh"``, ``"poisson"``,
-        ``"cosine_similarity"`` (or their long names), or a callable
-        ``loss(y_true, y_pred)``.
+        ``"cosine_similarity"`` (or their long names); for targets in [0, 1]
+        ``"binary_crossentropy"`` and ``"binary_focal_crossentropy"`` (a
+        sigmoid output, as in an autoencoder of images); for rows that are
+        distributions ``"categorical_crossentropy"`` and ``"kl_divergence"``
+        (a softmax output); or a callable ``loss(y_true, y_pred)``.
     {training}
 
     Attributes
@@ -186,6 +195,17 @@ class TinyNetRegressor(RegressorMixin, BaseTinyNet):
 
     def _encode_targets(self, y, first_call, classes=None):
         targets = y.reshape(y.shape[0], -1)
+        name = canonical_loss_name(self.loss)
+        if name in _UNIT_INTERVAL_OUTPUTS and (targets.min() < 0 or targets.max() > 1):
+            raise ValueError(
+                f"loss={self.loss!r} regresses onto values in [0, 1] (a sigmoid output), but y ranges from "
+                f"{targets.min():g} to {targets.max():g}; scale y (e.g. MinMaxScaler) or use 'mse'."
+            )
+        if name in _DISTRIBUTION_OUTPUTS and targets.min() < 0:
+            raise ValueError(
+                f"loss={self.loss!r} regresses onto rows that are distributions (a softmax output), but y "
+                f"has negative values (min {targets.min():g}); use 'mse' for other targets."
+            )
         if first_call:
             self._y_ndim = y.ndim
             self.n_outputs_ = targets.shape[1]
@@ -206,7 +226,7 @@ class TinyNetRegressor(RegressorMixin, BaseTinyNet):
                     f"The model build function returned a model with {width} output(s); y has "
                     f"{self.n_outputs_} target column(s)."
                 )
-        output_activation = _POSITIVE_OUTPUTS.get(canonical_loss_name(self.loss), "linear")
+        output_activation = _LOSS_OUTPUTS.get(canonical_loss_name(self.loss), "linear")
         return self.n_outputs_, self.loss, output_activation, False
 
     def _target_meta(self, y):

@@ -65,11 +65,6 @@ def check_optimizer_params(optimizer, params):
     """Check ``optimizer__*`` names against the Keras optimizer's constructor (lbfgs is checked at fit)."""
     if optimizer == "lbfgs":
         return
-    if "learning_rate" in params:
-        raise ValueError(
-            "Set the learning rate with the estimator's learning_rate parameter (and its decay "
-            "with learning_rate_decay), not optimizer__learning_rate."
-        )
     _check_names(params, _optimizer_parameters(optimizer), f"optimizer ({optimizer!r})")
 
 

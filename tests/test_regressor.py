@@ -80,3 +80,29 @@ def test_the_network_computes_in_the_dtype_of_X(dtype):
     reg = TinyNetRegressor(hidden_layer_sizes=(4,), epochs=2, random_state=0).fit(X.astype(dtype), y)
     assert reg.model_.layers[0].kernel.dtype == np.dtype(dtype).name
     assert reg.predict(X).dtype == np.float64
+
+
+@pytest.mark.parametrize("loss", ["binary_crossentropy", "binary_focal_crossentropy"])
+def test_regression_onto_values_in_the_unit_interval_as_scikeras_autoencoders(loss):
+    rng = np.random.RandomState(0)
+    X = rng.uniform(size=(200, 6))
+    Y = X[:, :3]  # reconstruct part of the input, values in [0, 1]
+    reg = TinyNetRegressor((16,), loss=loss, learning_rate=0.01, epochs=100, random_state=0).fit(X, Y)
+    assert reg.out_activation_ == "sigmoid"
+    predicted = reg.predict(X)
+    assert predicted.min() >= 0 and predicted.max() <= 1
+    assert reg.score(X, Y) > 0.8
+    with pytest.raises(ValueError, match=r"regresses onto values in \[0, 1\].*ranges from -0.99"):
+        TinyNetRegressor(loss=loss).fit(X, Y * 2 - 1)
+
+
+@pytest.mark.parametrize("loss", ["categorical_crossentropy", "kl_divergence"])
+def test_regression_onto_distributions(loss):
+    rng = np.random.RandomState(0)
+    X = rng.uniform(size=(200, 4))
+    Y = np.exp(X[:, :3]) / np.exp(X[:, :3]).sum(axis=1, keepdims=True)
+    reg = TinyNetRegressor((16,), loss=loss, learning_rate=0.01, epochs=50, random_state=0).fit(X, Y)
+    assert reg.out_activation_ == "softmax"
+    np.testing.assert_allclose(reg.predict(X).sum(axis=1), 1.0)
+    with pytest.raises(ValueError, match="rows that are distributions"):
+        TinyNetRegressor(loss=loss).fit(X, Y - 0.5)

@@ -69,7 +69,7 @@ def test_grid_search_over_routed_parameters():
             r"optimizer__momentun.*valid names are.*'optimizer__momentum'",
         ),
         ({"loss": "huber", "loss__delt": 1.0}, r"loss__delt.*valid names are.*'loss__delta'"),
-        ({"optimizer__learning_rate": 0.1}, r"learning_rate parameter"),
+        ({"optimizer__learning_rate": "fast"}, r"optimizer__learning_rate must be a non-negative number"),
         ({"hidden_layers": 3}, r"unknown parameter\(s\) \['hidden_layers'\]"),
         ({"model__units": 3}, r"model__ parameters go to a model build function, but model=None"),
     ],
@@ -201,3 +201,30 @@ def test_build_model_fills_arguments_by_name_in_priority_order():
 
     build_model(build, {"units": 4}, {"meta": {"a": 1}}, {"hidden_layer_sizes": (3,), "units": 9}, seed=0)
     assert calls == [(4, {"a": 1}, (3,))]
+
+
+# -- SciKeras' optimizer__learning_rate --------------------------------------------
+
+
+def test_optimizer__learning_rate_is_the_learning_rate_as_in_scikeras():
+    X, y = _data()
+    params = {**FAST, "random_state": 0}
+    params.pop("learning_rate", None)
+    routed = TinyNetRegressor(**params, optimizer__learning_rate=0.05).fit(X, y)
+    plain = TinyNetRegressor(**params, learning_rate=0.05).fit(X, y)
+    np.testing.assert_array_equal(routed.predict(X), plain.predict(X))
+    assert routed.final_learning_rate_ == 0.05
+    # The same value twice is no conflict; two different values are.
+    TinyNetRegressor(**params, learning_rate=0.05, optimizer__learning_rate=0.05).fit(X, y)
+    with pytest.raises(ValueError, match=r"learning_rate=0.2 and optimizer__learning_rate=0.05 both set"):
+        TinyNetRegressor(**params, learning_rate=0.2, optimizer__learning_rate=0.05).fit(X, y)
+
+
+def test_a_scikeras_grid_over_optimizer__learning_rate_fits():
+    X, y = _data()
+    params = {**FAST}
+    params.pop("learning_rate", None)
+    grid = {"optimizer__learning_rate": [0.001, 0.01, 0.1]}
+    search = GridSearchCV(TinyNetRegressor(**params, optimizer__learning_rate=0.001), grid, cv=2).fit(X, y)
+    assert search.best_params_["optimizer__learning_rate"] in grid["optimizer__learning_rate"]
+    assert np.isfinite(search.cv_results_["mean_test_score"]).all()
