@@ -12,7 +12,7 @@ from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, Options, StrOptions
+from sklearn.utils._param_validation import HasMethods, Interval, Options, StrOptions
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 from . import _lbfgs, _persistence, _routing
@@ -65,6 +65,13 @@ def _trains_incrementally(estimator):
     if estimator.optimizer == "lbfgs":
         raise AttributeError("partial_fit is only available for stochastic optimizers; optimizer='lbfgs'.")
     return True
+
+
+def _as_list(value):
+    """``metrics`` / ``callbacks`` as a list: SciKeras and Keras also take one item alone."""
+    if value is None:
+        return []
+    return list(value) if isinstance(value, (list, tuple)) else [value]
 
 
 def _check_hidden_layer_sizes(hidden_layer_sizes):
@@ -138,8 +145,8 @@ class BaseTinyNet(BaseEstimator):
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left"), Options(Real, {np.inf})],
         "tol": [Interval(Real, 0, None, closed="left")],
         "warm_start": ["boolean"],
-        "metrics": [None, list],
-        "callbacks": [None, list],
+        "metrics": [None, list, tuple, str, callable],
+        "callbacks": [None, list, tuple, HasMethods(["on_epoch_end"])],
         "model": [None, callable],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
@@ -209,7 +216,7 @@ class BaseTinyNet(BaseEstimator):
         problems = []
         if self.model is not None:
             problems.append("a model build function (it optimizes the built-in MLP)")
-        if self.callbacks or self.metrics:
+        if _as_list(self.callbacks) or _as_list(self.metrics):
             problems.append("Keras callbacks or metrics (it runs no Keras epochs)")
         if self.dropout > 0:
             problems.append("dropout (its line search needs a deterministic loss)")
@@ -306,7 +313,7 @@ class BaseTinyNet(BaseEstimator):
             verbose=self.verbose,
             initial_epoch=len(self.loss_curve_) if continuing else 0,
         )
-        callbacks = copy.deepcopy(list(self.callbacks or []))
+        callbacks = copy.deepcopy(_as_list(self.callbacks))
         trainer = self._trainer(architecture, objective, options, bool(callbacks))
         run = trainer.train(
             training_matrix(X),
@@ -492,7 +499,7 @@ class BaseTinyNet(BaseEstimator):
             loss_params=tuple(sorted(_routing.routed(self._extra_params(), "loss").items())),
             optimizer=self.optimizer,
             optimizer_params=tuple(sorted(self._optimizer_params().items())),
-            metrics=tuple(self.metrics or ()),
+            metrics=tuple(_as_list(self.metrics)),
             sparse_targets=sparse,
             dtype=dtype,
             loss_scale=self._loss_scale(),
@@ -526,7 +533,7 @@ class BaseTinyNet(BaseEstimator):
         compile_kwargs = {
             "optimizer": make_optimizer(self.optimizer, self._learning_rate(), self._optimizer_params()),
             "loss": loss,
-            "metrics": list(self.metrics or []),
+            "metrics": _as_list(self.metrics),
         }
         provided = {
             "n_features_in": X.shape[1],

@@ -78,12 +78,14 @@ dropout : float, default=0.0
     warm_start : bool, default=False
         If True, ``fit`` continues from the fitted weights and optimizer
         state (moments, step count) instead of starting afresh.
-    metrics : list or None, default=None
+    metrics : list, str, keras.metrics.Metric or None, default=None
         Keras metrics (names such as ``"accuracy"`` or ``"mae"``, or metric
-        objects) computed during training and recorded in ``history_``.
-    callbacks : list or None, default=None
-        Keras callbacks; each ``fit`` works on deep copies, so clones never
-        share them. Fits with callbacks train through ``model.fit``.
+        objects; one alone or a list) computed during training and recorded
+        in ``history_``.
+    callbacks : list, keras.callbacks.Callback or None, default=None
+        Keras callbacks (one alone or a list); each ``fit`` works on deep
+        copies, so clones never share them. Fits with callbacks train
+        through ``model.fit``.
     model : callable, keras.Model or None, default=None
         A build function returning a ``keras.Model`` to train instead of the
         built-in MLP (a ``keras.Model`` given directly is copied, with fresh

@@ -217,13 +217,26 @@ def make_metrics(metrics, sparse_targets, n_outputs):
                 metric = keras.metrics.CategoricalAccuracy(name=identifier)
         else:
             # A metric object given as a parameter is copied: its state belongs to this training.
-            metric = copy.deepcopy(keras.metrics.get(identifier))
+            metric = _fresh_copy(keras.metrics.get(identifier))
             if not isinstance(metric, keras.metrics.Metric):
                 metric = keras.metrics.MeanMetricWrapper(metric, name=getattr(metric, "__name__", None))
             if isinstance(identifier, str):
                 metric.name = identifier
         made.append(metric)
     return made
+
+
+def _fresh_copy(metric):
+    """A new metric of the same class and configuration (a function is returned as it is).
+
+    Built from the class itself, not through Keras' registry, so a user's
+    unregistered ``keras.metrics.Metric`` subclass copies too.
+    """
+    import keras
+
+    if isinstance(metric, keras.metrics.Metric):
+        return type(metric).from_config(metric.get_config())
+    return copy.deepcopy(metric)
 
 
 def _inverse_time_decay(dtype="float32"):

@@ -250,3 +250,26 @@ def test_the_final_learning_rate_counts_every_step_of_every_call(Estimator):
     warm = Estimator(**dict(params, epochs=2), warm_start=True).fit(X, y).fit(X, y)
     assert warm.final_learning_rate_ == pytest.approx(0.01 / (1 + 0.5 * 16))
     assert warm.diagnostics_["final_learning_rate"] == warm.final_learning_rate_
+
+
+def test_one_metric_or_callback_alone_as_scikeras_and_keras_take_them(Estimator):
+    X, y = _data()
+    metric = "accuracy" if Estimator is TinyNetClassifier else "mae"
+    counter = keras.callbacks.History()
+    est = Estimator(**FAST, metrics=metric, callbacks=counter).fit(X, y)
+    assert list(est.history_) == ["loss", metric] and len(est.history_[metric]) == est.n_iter_
+
+
+class UnregisteredMetric(keras.metrics.Mean):
+    """A user's metric class that was never registered with Keras' serialization."""
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        return super().update_state(keras.ops.abs(y_true - y_pred))
+
+
+def test_an_unregistered_metric_subclass_is_copied_per_fit(Estimator):
+    X, y = _data()
+    metric = UnregisteredMetric(name="gap")
+    est = Estimator(**FAST, metrics=[metric]).fit(X, y)
+    assert len(est.history_["gap"]) == est.n_iter_
+    assert float(metric.result()) == 0.0  # the user's object was not trained on
