@@ -326,7 +326,14 @@ class TinyNetClassifier(ClassifierMixin, BaseTinyNet):
             "classes_": self.classes_,
             "n_classes_": len(self.classes_),
             "n_outputs_": self.n_outputs_,
-            "target_type_": type_of_target(y),
+            # From the declared classes, not this batch's labels (partial_fit may see a subset first).
+            "target_type_": (
+                "multilabel-indicator"
+                if self._multilabel
+                else "binary"
+                if len(self.classes_) <= 2
+                else "multiclass"
+            ),
             "y_dtype_": y.dtype,
             "y_ndim_": y.ndim,
         }

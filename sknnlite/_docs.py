@@ -88,8 +88,9 @@ dropout : float, default=0.0
         through ``model.fit``.
     model : callable, keras.Model or None, default=None
         A build function returning a ``keras.Model`` to train instead of the
-        built-in MLP (a ``keras.Model`` given directly is copied, with fresh
-        weights, at every fit). Its arguments are filled by name from the routed
+        built-in MLP (a ``keras.Model`` given directly is copied at every fit
+        with its weights and compiled optimizer, so a pre-trained model is
+        fine-tuned, as in SciKeras). Its arguments are filled by name from the routed
         ``model__*`` parameters, then from ``n_features_in``, ``n_outputs``,
         ``meta`` (SciKeras' dict: ``n_features_in_``, ``n_outputs_expected_``,
         ``classes_``, ``n_classes_``, ``target_type_``, ...) and

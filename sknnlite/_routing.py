@@ -142,8 +142,17 @@ def build_model(build_fn, routed_params, provided, estimator_params, seed):
     """
     import keras
 
-    if isinstance(build_fn, keras.Model):  # SciKeras also takes a model instance: train a fresh copy
-        return _seeded(seed, keras.models.clone_model, build_fn)
+    if isinstance(build_fn, keras.Model):
+        # SciKeras also takes a model instance and trains it from its weights (fine-tuning a
+        # pre-trained model): train a copy with the same weights, compiled as the original was.
+        model = keras.models.clone_model(build_fn)
+        model.set_weights(build_fn.get_weights())
+        if getattr(build_fn, "optimizer", None) is not None and getattr(build_fn, "loss", None) is not None:
+            model.compile(
+                optimizer=type(build_fn.optimizer).from_config(build_fn.optimizer.get_config()),
+                loss=build_fn.loss,
+            )
+        return model
     parameters = inspect.signature(build_fn).parameters
     valid = _accepted(build_fn, skip=provided)
     if valid is not None:

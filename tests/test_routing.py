@@ -228,3 +228,41 @@ def test_a_scikeras_grid_over_optimizer__learning_rate_fits():
     search = GridSearchCV(TinyNetRegressor(**params, optimizer__learning_rate=0.001), grid, cv=2).fit(X, y)
     assert search.best_params_["optimizer__learning_rate"] in grid["optimizer__learning_rate"]
     assert np.isfinite(search.cv_results_["mean_test_score"]).all()
+
+
+# -- SciKeras' meta and model instances --------------------------------------------
+
+
+def test_meta_describes_the_declared_classes_in_partial_fit():
+    seen = {}
+
+    def build(meta):
+        seen.update(meta)
+        return keras.Sequential(
+            [
+                keras.Input((meta["n_features_in_"],)),
+                keras.layers.Dense(meta["n_classes_"], activation="softmax"),
+            ]
+        )
+
+    X, y = make_sum_threshold(60, random_state=0)
+    clf = TinyNetClassifier(model=build, random_state=0)
+    clf.partial_fit(X, y + 1, classes=[1, 2, 3])  # this batch has labels {1, 2} only
+    assert seen["target_type_"] == "multiclass" and seen["n_classes_"] == 3
+    assert clf.predict_proba(X).shape == (60, 3)
+
+
+def test_a_pretrained_compiled_model_is_fine_tuned_not_reinitialized():
+    X, y = make_sum_threshold(80, random_state=0)
+    pretrained = keras.Sequential(
+        [
+            keras.Input((5,)),
+            keras.layers.Dense(4, activation="relu"),
+            keras.layers.Dense(1, activation="sigmoid"),
+        ]
+    )
+    pretrained.compile(optimizer=keras.optimizers.SGD(learning_rate=0.0), loss="binary_crossentropy")
+    before = pretrained.predict(X, verbose=0).ravel()
+    clf = TinyNetClassifier(model=pretrained, epochs=2, random_state=0).fit(X, y)
+    np.testing.assert_allclose(clf.predict_proba(X)[:, 1], before, rtol=1e-5)  # learning rate 0: unchanged
+    assert [w.shape for w in clf.model_.get_weights()] == [w.shape for w in pretrained.get_weights()]
