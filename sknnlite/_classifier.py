@@ -15,10 +15,18 @@ from sklearn.utils.validation import validate_data
 
 from ._base import BaseTinyNet, _restore_on_error, _store_init_arguments, _trains_incrementally
 from ._docs import fill_docstring
-from ._names import CLASSIFICATION_LOSSES
+from ._names import CLASSIFICATION_LOSSES, canonical_loss_name
 from ._targets import encoding_for, multilabel_encoding_for
 
 _TARGET_TYPES = ("binary", "multiclass", "multilabel-indicator")
+# Losses comparing a distribution over classes: with them a 0/1 matrix whose rows hold one 1 is
+# one-hot classes (SciKeras' convention), not multilabel targets.
+_CATEGORICAL_LOSSES = {
+    "categorical_crossentropy",
+    "categorical_focal_crossentropy",
+    "kl_divergence",
+    "categorical_hinge",
+}
 
 
 def _reject_unseen_labels(y, known, explanation):
@@ -227,9 +235,26 @@ class TinyNetClassifier(ClassifierMixin, BaseTinyNet):
             )
         return X, y
 
+    def _one_hot_classes(self, y):
+        """Whether y is one-hot rows under a categorical loss: SciKeras' way of giving classes."""
+        return (
+            y.ndim == 2
+            and canonical_loss_name(self.loss) in _CATEGORICAL_LOSSES
+            and np.isin(y, (0, 1)).all()
+            and (y.sum(axis=1) == 1).all()
+        )
+
     def _encode_targets(self, y, first_call, classes=None):
+        one_hot = self._one_hot_classes(y) if first_call else getattr(self, "_one_hot", False)
+        if one_hot:  # classes are the columns; a row's class is where its 1 is
+            if first_call and classes is None:
+                classes = np.arange(y.shape[1])
+            if y.ndim != 2 or y.shape[1] != len(classes if first_call else self.classes_):
+                raise ValueError("y must be one-hot rows with one column per class, as in the first fit.")
+            y = y.argmax(axis=1)
         multilabel = y.ndim == 2
         if first_call:
+            self._one_hot = one_hot
             labels = np.arange(y.shape[1]) if multilabel else unique_labels(y)
             if classes is not None and not multilabel:
                 labels = unique_labels(np.asarray(classes))
@@ -474,6 +499,8 @@ class TinyNetClassifier(ClassifierMixin, BaseTinyNet):
         (2, 2)
         """
         decoded = self._decode(self.predict_proba(X))
+        if getattr(self, "_one_hot", False):  # one-hot rows back, as they were given
+            return np.eye(len(self.classes_), dtype=int)[decoded]
         return decoded if self._multilabel else self.classes_[decoded]
 
     def __sklearn_tags__(self):

@@ -228,3 +228,18 @@ def test_warm_start_needs_the_same_classes():
     clf = TinyNetClassifier((4,), epochs=2, warm_start=True, random_state=0).fit(X, y)
     with pytest.raises(ValueError, match="warm_start can only be used where `y` has the same classes"):
         clf.fit(X, y % 2)
+
+
+@pytest.mark.parametrize("loss", ["categorical_crossentropy", "kl_divergence"])
+def test_one_hot_y_under_a_categorical_loss_is_classes_as_in_scikeras(loss):
+    X, labels = _blobs(3)
+    Y = np.eye(3, dtype=int)[labels]
+    clf = TinyNetClassifier((8,), loss=loss, learning_rate=0.02, epochs=60, random_state=0).fit(X, Y)
+    np.testing.assert_array_equal(clf.classes_, [0, 1, 2])
+    predicted = clf.predict(X)
+    assert predicted.shape == (len(X), 3) and (predicted.sum(axis=1) == 1).all()  # one-hot rows back
+    assert clf.score(X, Y) > 0.9 and clf.predict_proba(X).shape == (len(X), 3)
+    clf.partial_fit(X[:10], Y[:10])  # continues with one-hot rows
+    # Under a per-label loss the same matrix stays multilabel targets.
+    multilabel = TinyNetClassifier((8,), epochs=5, random_state=0).fit(X, Y)
+    assert multilabel.out_activation_ == "sigmoid"
