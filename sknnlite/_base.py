@@ -67,6 +67,22 @@ def _trains_incrementally(estimator):
     return True
 
 
+def _check_single_input_and_output(model):
+    """sknnlite feeds one X to one input and scores one output; say how to restructure other models."""
+    inputs, outputs = getattr(model, "inputs", None) or [], getattr(model, "outputs", None) or []
+    if len(inputs) > 1:
+        raise ValueError(
+            f"The model has {len(inputs)} inputs ({[tensor.name for tensor in inputs]}); sknnlite feeds one "
+            "array X to one input. Give the model one input for all the columns and split it inside "
+            "(e.g. keras.layers.Lambda(lambda x: x[:, :k])), or stack the groups into one array."
+        )
+    if len(outputs) > 1:
+        raise ValueError(
+            f"The model has {len(outputs)} outputs; sknnlite trains and predicts one output. Concatenate "
+            "them into one output layer (keras.layers.Concatenate) and give y one column per output."
+        )
+
+
 def _as_list(value):
     """``metrics`` / ``callbacks`` as a list: SciKeras and Keras also take one item alone."""
     if value is None:
@@ -252,6 +268,19 @@ class BaseTinyNet(BaseEstimator):
         params.pop("learning_rate", None)
         return params
 
+    def _X_options(self):
+        """How ``validate_data`` reads X: float, dense or CSR/CSC, N-D (images) for a custom model."""
+        return dict(dtype=[np.float64, np.float32], accept_sparse=["csr", "csc"], allow_nd=True)
+
+    def _check_X_shape(self, X):
+        if X.ndim > 2 and self.model is None:
+            raise ValueError(
+                f"The built-in MLP takes a table, X of shape (n_samples, n_features); got X of shape "
+                f"{X.shape}. Flatten it (X.reshape(len(X), -1)), or pass model= a Keras model (or build "
+                "function) whose input takes this shape, e.g. with Conv2D or LSTM layers."
+            )
+        return X
+
     def _loss_scale(self):
         """Factor on each sample's loss: 1, but for multilabel targets (see the classifier)."""
         return 1.0
@@ -270,6 +299,7 @@ class BaseTinyNet(BaseEstimator):
             self._check_lbfgs()
         continuing = hasattr(self, "_state") and (incremental or self.warm_start)
         X, y = self._check_training_data(X, y, reset=not continuing)
+        X = self._check_X_shape(X)
         if continuing:
             X = X.astype(self._objective.dtype, copy=False)
         targets, y_score = self._encode_targets(y, first_call=not continuing, classes=classes)
@@ -487,6 +517,7 @@ class BaseTinyNet(BaseEstimator):
         else:
             architecture = None
             model = self._build_custom_model(X, y, rng)
+            _check_single_input_and_output(model)
             dtype = _variable_dtype(model)
             n_outputs, loss, output_activation, sparse = self._target_layout(model)
             output_activation = None
@@ -608,7 +639,7 @@ class BaseTinyNet(BaseEstimator):
     def _forward(self, X, pre_activation=False):
         """Network outputs for X (before the output activation, if asked), in the network's dtype."""
         check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=[np.float64, np.float32], accept_sparse=["csr", "csc"])
+        X = self._check_X_shape(validate_data(self, X, reset=False, **self._X_options()))
         if self._architecture is None:
             return self._custom_forward(X)
         a = self._architecture

@@ -216,8 +216,7 @@ class TinyNetClassifier(ClassifierMixin, BaseTinyNet):
             y,
             reset=reset,
             multi_output=True,
-            dtype=[np.float64, np.float32],
-            accept_sparse=["csr", "csc"],
+            **self._X_options(),
         )
         if y.ndim == 2 and y.shape[1] == 1:
             y = validate_data(self, y=y, reset=False)  # column vector: ravel with scikit-learn's warning

@@ -1,6 +1,5 @@
 """TinyNetRegressor: a Keras MLP for regression behind scikit-learn's API."""
 
-import numpy as np
 from sklearn.base import RegressorMixin, _fit_context
 from sklearn.metrics import r2_score
 from sklearn.utils._param_validation import StrOptions
@@ -189,8 +188,7 @@ class TinyNetRegressor(RegressorMixin, BaseTinyNet):
             reset=reset,
             multi_output=True,
             y_numeric=True,
-            dtype=[np.float64, np.float32],
-            accept_sparse=["csr", "csc"],
+            **self._X_options(),
         )
 
     def _encode_targets(self, y, first_call, classes=None):

@@ -461,7 +461,8 @@ class GraphLoopTrainer(_Trainer):
 
         dtype = tf.as_dtype(self.objective.dtype)
         model, optimizer, loss_fn, metrics = self.model, self.optimizer, self.loss, self.metrics
-        n_features = model.inputs[0].shape[-1]
+        input_shape = tuple(model.inputs[0].shape[1:])  # (n_features,), or (height, width, channels), ...
+        n_features = input_shape[-1]
         n_outputs = model.outputs[0].shape[-1]
         y_shape = [None] if self.objective.sparse_targets else [None, n_outputs]
         if sparse_input:
@@ -491,7 +492,7 @@ class GraphLoopTrainer(_Trainer):
                 return tf.scatter_nd(where, batch_values, shape)
 
         else:
-            X_spec = tf.TensorSpec([None, n_features], dtype)
+            X_spec = tf.TensorSpec([None, *input_shape], dtype)
 
             def n_rows(X):
                 return tf.shape(X)[0]

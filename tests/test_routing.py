@@ -266,3 +266,36 @@ def test_a_pretrained_compiled_model_is_fine_tuned_not_reinitialized():
     clf = TinyNetClassifier(model=pretrained, epochs=2, random_state=0).fit(X, y)
     np.testing.assert_allclose(clf.predict_proba(X)[:, 1], before, rtol=1e-5)  # learning rate 0: unchanged
     assert [w.shape for w in clf.model_.get_weights()] == [w.shape for w in pretrained.get_weights()]
+
+
+def test_image_shaped_X_trains_a_convolutional_model_and_the_builtin_mlp_says_what_it_takes():
+    rng = np.random.RandomState(0)
+    X = rng.uniform(size=(60, 8, 8, 1))
+    y = (X[:, :4].mean(axis=(1, 2, 3)) > X[:, 4:].mean(axis=(1, 2, 3))).astype(int)
+
+    def build(meta):
+        return keras.Sequential(
+            [
+                keras.Input(meta["X_shape_"][1:]),
+                keras.layers.Conv2D(4, 3, activation="relu"),
+                keras.layers.Flatten(),
+                keras.layers.Dense(1, activation="sigmoid"),
+            ]
+        )
+
+    clf = TinyNetClassifier(model=build, epochs=5, random_state=0).fit(X, y)
+    assert clf.predict(X).shape == (60,) and clf.n_features_in_ == 8
+    with pytest.raises(ValueError, match=r"The built-in MLP takes a table.*pass model="):
+        TinyNetClassifier().fit(X, y)
+
+
+def test_multi_input_and_multi_output_models_are_refused_with_how_to_restructure():
+    X, y = _data()
+    left, right = keras.Input((2,)), keras.Input((3,))
+    two_inputs = keras.Model([left, right], keras.layers.Dense(1)(keras.layers.Concatenate()([left, right])))
+    with pytest.raises(ValueError, match=r"has 2 inputs.*one input for all the columns"):
+        TinyNetRegressor(model=two_inputs).fit(X, y)
+    x = keras.Input((5,))
+    two_outputs = keras.Model(x, [keras.layers.Dense(1)(x), keras.layers.Dense(1)(x)])
+    with pytest.raises(ValueError, match=r"has 2 outputs.*Concatenate"):
+        TinyNetRegressor(model=two_outputs).fit(X, y)
