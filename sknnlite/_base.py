@@ -576,8 +576,9 @@ class BaseTinyNet(BaseEstimator):
             self.model,
             _routing.routed(self._extra_params(), "model"),
             provided,
-            BaseEstimator.get_params(self, deep=False),
+            self.get_params(deep=False),
             int(rng.randint(0, _SEED_BOUND)),
+            bare_params=[name for name in self._extra_params() if not _routing.is_routed(name)],
         )
 
     def _check_same_network(self, hidden):

@@ -26,12 +26,23 @@ def routed(params, prefix):
 
 
 def check_extra_params(estimator, extra):
-    """Reject keyword arguments that are neither parameters nor routed ones."""
+    """Reject keyword arguments that are neither parameters, nor routed ones, nor the build function's.
+
+    As in SciKeras, a build function's own argument may be given without a
+    prefix (``hidden_dim=5`` for ``def build(hidden_dim, meta)``); a build
+    function taking ``**kwargs`` or SciKeras' ``params`` dict takes any name.
+    """
     unknown = sorted(name for name in extra if not is_routed(name))
+    build_fn = estimator.model
+    if unknown and callable(build_fn) and not _is_keras_model(build_fn):
+        if _takes_kwargs(build_fn) or "params" in inspect.signature(build_fn).parameters:
+            return  # it reads any argument (from **kwargs or SciKeras' params dict)
+        unknown = [name for name in unknown if name not in inspect.signature(build_fn).parameters]
     if unknown:
         raise ValueError(
             f"{type(estimator).__name__} got unknown parameter(s) {unknown}. Besides its own "
-            f"parameters it takes routed ones named {', '.join(p + '__<name>' for p in PREFIXES)}."
+            f"parameters it takes routed ones named {', '.join(p + '__<name>' for p in PREFIXES)}, and "
+            "the arguments a model build function names."
         )
 
 
@@ -129,13 +140,16 @@ def check_loss_params(loss, params):
         _check_names(params, valid, f"loss ({loss!r})")
 
 
-def build_model(build_fn, routed_params, provided, estimator_params, seed):
+def build_model(build_fn, routed_params, provided, estimator_params, seed, bare_params=()):
     """Call a user's build function the way SciKeras does.
 
     Arguments are filled by name: ``model__*`` routed parameters first, then
     what the estimator provides (``n_features_in``, ``n_outputs``, ``meta``,
-    ``compile_kwargs``), then estimator parameters of the same name (so a
-    SciKeras build function taking ``hidden_layer_sizes`` works unchanged).
+    ``compile_kwargs``, ``params``), then estimator parameters of the same
+    name (so a SciKeras build function taking ``hidden_layer_sizes`` or a
+    ``hidden_dim`` given to the estimator works unchanged). ``bare_params``
+    names the arguments given without a prefix, which a ``**kwargs`` build
+    function receives too.
     Python's ``random`` module, which Keras uses for unseeded initializers,
     is seeded for the call and restored after it, so a seeded fit builds the
     same initial weights without changing any global state.
@@ -158,9 +172,15 @@ def build_model(build_fn, routed_params, provided, estimator_params, seed):
     if valid is not None:
         _check_names(routed_params, valid, "model (build function)")
     kwargs = dict(routed_params)
+    provided = {**provided, "params": estimator_params}  # SciKeras' dict of every parameter
     for source in (provided, estimator_params):
         for name, value in source.items():
-            if name in parameters and name not in kwargs:
+            # A build function taking **kwargs gets what SciKeras gives it: meta, compile_kwargs, params
+            # and the arguments given without a prefix.
+            wanted = name in parameters or (
+                _takes_kwargs(build_fn) and (source is provided or name in bare_params)
+            )
+            if wanted and name not in kwargs:
                 kwargs[name] = value
     model = _seeded(seed, build_fn, **kwargs)
     if not isinstance(model, keras.Model):
@@ -169,6 +189,12 @@ def build_model(build_fn, routed_params, provided, estimator_params, seed):
             f"keras.Model, got {type(model).__name__}."
         )
     return model
+
+
+def _is_keras_model(obj):
+    import keras
+
+    return isinstance(obj, keras.Model)
 
 
 def _seeded(seed, fn, *args, **kwargs):

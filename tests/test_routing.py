@@ -299,3 +299,43 @@ def test_multi_input_and_multi_output_models_are_refused_with_how_to_restructure
     two_outputs = keras.Model(x, [keras.layers.Dense(1)(x), keras.layers.Dense(1)(x)])
     with pytest.raises(ValueError, match=r"has 2 outputs.*Concatenate"):
         TinyNetRegressor(model=two_outputs).fit(X, y)
+
+
+def _scikeras_build(hidden_dim, meta):
+    """A SciKeras tutorial-style build function: its own argument, given to the estimator bare."""
+    return keras.Sequential(
+        [
+            keras.Input((meta["n_features_in_"],)),
+            keras.layers.Dense(hidden_dim, activation="relu"),
+            keras.layers.Dense(1, activation="sigmoid"),
+        ]
+    )
+
+
+def test_a_build_function_argument_given_without_prefix_as_in_scikeras():
+    X, y = _data()
+    clf = TinyNetClassifier(model=_scikeras_build, hidden_dim=5, epochs=3, random_state=0).fit(X, y)
+    assert clf.model_.layers[0].units == 5
+    assert clf.get_params()["hidden_dim"] == 5 and clone(clf).hidden_dim == 5
+    search = GridSearchCV(clf, {"hidden_dim": [3, 6]}, cv=2).fit(X, y)
+    assert search.best_estimator_.model_.layers[0].units == search.best_params_["hidden_dim"]
+    with pytest.raises(ValueError, match=r"unknown parameter\(s\) \['hiden_dim'\]"):
+        TinyNetClassifier(model=_scikeras_build, hiden_dim=5).fit(X, y)
+
+
+def test_build_functions_taking_params_or_kwargs_get_what_scikeras_gives():
+    X, y = _data()
+    received = {}
+
+    def with_params(params, meta):
+        received["params"] = params
+        return _scikeras_build(params["width"], meta)
+
+    def with_kwargs(**kwargs):
+        received["kwargs"] = kwargs
+        return _scikeras_build(kwargs["width"], kwargs["meta"])
+
+    TinyNetClassifier(model=with_params, width=4, epochs=2, random_state=0).fit(X, y)
+    assert received["params"]["width"] == 4 and received["params"]["epochs"] == 2
+    TinyNetClassifier(model=with_kwargs, width=4, epochs=2, random_state=0).fit(X, y)
+    assert {"meta", "compile_kwargs", "params", "width"} <= set(received["kwargs"])
