@@ -20,7 +20,7 @@ from ._diagnostics import diagnose, divergence_message, final_learning_rate
 from ._input import map_in_chunks, training_matrix
 from ._names import ACTIVATIONS, OPTIMIZERS
 from ._network import forward, initial_batch_norm, initial_weights, keras_weights, split_weights
-from ._stopping import StoppingPlan
+from ._stopping import StoppingPlan, Validation
 from ._training import (
     Architecture,
     GraphLoopTrainer,
@@ -387,7 +387,7 @@ class BaseTinyNet(BaseEstimator):
 
     def _hold_out(self, X, targets, sample_weight, y_score, rng):
         """Split off MLP's early-stopping validation set; returns the training part and the scorer."""
-        X, X_val, targets, _, sample_weight, w_val, _, y_val = train_test_split(
+        X, X_val, targets, targets_val, sample_weight, w_val, _, y_val = train_test_split(
             X,
             targets,
             sample_weight,
@@ -406,7 +406,7 @@ class BaseTinyNet(BaseEstimator):
         def score(outputs):
             return self._validation_score(outputs, y_val, w_val)
 
-        return X, targets, sample_weight, (X_val, score)
+        return X, targets, sample_weight, Validation(X_val, score, targets_val, w_val)
 
     def _stopping_plan(self, n_samples, validation, continuing, incremental):
         """MLP's stopping rule and learning-rate schedule for this call (see ``_stopping.py``)."""

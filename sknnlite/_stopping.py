@@ -58,12 +58,22 @@ class NoImprovement:
 
 
 @dataclass
+class Validation:
+    """The held-out rows of early stopping: inputs, ``score(outputs)``, network targets and weights."""
+
+    X: object
+    score: object
+    targets: np.ndarray
+    sample_weight: np.ndarray
+
+
+@dataclass
 class StoppingPlan:
     """How one call to ``fit`` ends and schedules its learning rate.
 
-    ``validation`` is None to watch the training loss, or a pair
-    ``(X_val, score)`` where ``score(outputs)`` scores the network's outputs
-    on ``X_val``. ``learning_rate`` is the estimator's parameter, ``rate``
+    ``validation`` is None to watch the training loss, or a
+    :class:`Validation` whose ``score(outputs)`` scores the network's
+    outputs on its rows. ``learning_rate`` is the estimator's parameter, ``rate``
     the rate training starts from (partial_fit continues a schedule's).
     Filled in while training: ``stopped`` (the rule ended training),
     ``rate`` (the rate the next epoch would use), ``scores`` and
@@ -99,16 +109,25 @@ class StoppingPlan:
         """True when the compiled loop's in-graph rule is all this plan needs."""
         return self.validation is None and self.schedule == "constant"
 
-    def callback(self, set_learning_rate):
-        """A Keras callback applying the plan after every epoch."""
-        return _stopping_callback(self, set_learning_rate)
+    def callback(self, set_learning_rate, loss=None, metrics=()):
+        """A Keras callback applying the plan after every epoch.
 
-    def after_epoch(self, loss, model):
+        Put first among the callbacks: with a validation set it adds
+        ``val_loss`` (``loss`` on the held-out rows) and ``val_<metric>`` to
+        the epoch's logs, which later callbacks (Keras' ``EarlyStopping``,
+        ``ModelCheckpoint``) and ``history_`` then see.
+        """
+        return _stopping_callback(self, set_learning_rate, loss, metrics)
+
+    def after_epoch(self, loss, model, logs=None, loss_fn=None, metrics=()):
         """Apply the rules after one epoch; True when training should stop."""
         if self.validation is None:
             triggered = self.watches_training_loss and self._rule.update(loss)
         else:
-            triggered = self._rule.update(self._score(model, diverged=not math.isfinite(loss)))
+            score, outputs = self._score(model, diverged=not math.isfinite(loss))
+            if logs is not None and loss_fn is not None:
+                logs.update(self._validation_logs(outputs, loss_fn, metrics))
+            triggered = self._rule.update(score)
         self.samples_seen += self.samples_per_epoch
         if self.schedule == "invscaling":
             self.rate = self.learning_rate / (self.samples_seen + 1) ** self.power_t
@@ -132,20 +151,32 @@ class StoppingPlan:
         """Score the validation set; a diverged epoch scores NaN, as in MLP (its weights are not kept)."""
         import keras
 
-        current = math.nan
+        current, outputs = math.nan, None
         if not diverged:
-            X_val, score = self.validation
+            X_val, score = self.validation.X, self.validation.score
 
             def predict(rows):
                 return keras.ops.convert_to_numpy(model(rows, training=False))
 
-            outputs = np.asarray(map_in_chunks(predict, X_val), dtype=np.float64)
+            outputs = np.asarray(map_in_chunks(predict, X_val))
             if np.isfinite(outputs).all():
-                current = float(score(outputs))
+                current = float(score(outputs.astype(np.float64)))
         self.scores.append(current)
         if current > (self.best_score if self.best_score is not None else -math.inf):
             self.best_score, self._best_weights = current, model.get_weights()
-        return current
+        return current, outputs
+
+    def _validation_logs(self, outputs, loss_fn, metrics):
+        """``val_loss`` and ``val_<metric>`` on the held-out rows, as Keras' ``model.fit`` logs them."""
+        if outputs is None:
+            return {"val_loss": math.nan, **{f"val_{m.name}": math.nan for m in metrics}}
+        v = self.validation
+        logs = {"val_loss": float(loss_fn(v.targets, outputs, sample_weight=v.sample_weight))}
+        for metric in metrics:
+            fresh = type(metric).from_config(metric.get_config())
+            fresh.update_state(v.targets, outputs, sample_weight=v.sample_weight)
+            logs[f"val_{metric.name}"] = float(fresh.result())
+        return logs
 
     def finish(self, model):
         """Put the best epoch's weights back, with early stopping."""
@@ -155,7 +186,7 @@ class StoppingPlan:
             self.best_score = -math.inf
 
 
-def _stopping_callback(plan, set_learning_rate):
+def _stopping_callback(plan, set_learning_rate, loss_fn, metrics):
     import keras
 
     class MLPStopping(keras.callbacks.Callback):
@@ -164,7 +195,8 @@ def _stopping_callback(plan, set_learning_rate):
 
         def on_epoch_end(self, epoch, logs=None):
             rate = plan.rate
-            if plan.after_epoch(float((logs or {}).get("loss", math.nan)), self.model):
+            loss = float((logs or {}).get("loss", math.nan))
+            if plan.after_epoch(loss, self.model, logs, loss_fn, metrics):
                 self.model.stop_training = True
             if plan.rate != rate:
                 set_learning_rate(plan.rate)

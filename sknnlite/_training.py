@@ -589,7 +589,7 @@ class GraphLoopTrainer(_Trainer):
             return TrainingRun(self.state(), dict(history), self.steps(), interrupted)
 
         rule_off = (tf.constant(0.0, dtype), tf.constant(np.inf, dtype), tf.constant(np.inf, dtype), 0)
-        hooks = [*callbacks, plan.callback(self.set_learning_rate)]
+        hooks = [plan.callback(self.set_learning_rate, self.loss, self.metrics), *callbacks]
         hooks = keras.callbacks.CallbackList(hooks, model=self.model)
         progress = _EpochProgress(o.epochs, first, o.verbose) if o.verbose else None
         self.model.stop_training = False
@@ -673,8 +673,8 @@ class KerasFitTrainer(_Trainer):
             X, y, sample_weight, min(o.batch_size, X.shape[0]), o.shuffle, o.seed, o.initial_epoch
         )
         snapshot = _epoch_snapshot(self)
-        stopping = plan.callback(self.set_learning_rate)
-        hooks = [*callbacks, stopping, keras.callbacks.TerminateOnNaN(), snapshot]
+        stopping = plan.callback(self.set_learning_rate, self.loss, self.metrics)
+        hooks = [stopping, *callbacks, keras.callbacks.TerminateOnNaN(), snapshot]
         if o.verbose:
             hooks.append(_progress_callback(o.epochs, o.initial_epoch, o.verbose))
         interrupted = False
@@ -693,7 +693,7 @@ class KerasFitTrainer(_Trainer):
             # go back to the end of the last finished epoch.
             if snapshot.state is not None:
                 self.load_state(snapshot.state)
-            for hook in [*callbacks, stopping]:
+            for hook in [stopping, *callbacks]:
                 hook.on_train_end()
         # Keras' History callback (model.history) holds the finished epochs, also after an interrupt.
         finished = getattr(self.model, "history", None)

@@ -273,3 +273,22 @@ def test_an_unregistered_metric_subclass_is_copied_per_fit(Estimator):
     est = Estimator(**FAST, metrics=[metric]).fit(X, y)
     assert len(est.history_["gap"]) == est.n_iter_
     assert float(metric.result()) == 0.0  # the user's object was not trained on
+
+
+def test_a_validation_split_logs_val_loss_and_val_metrics_for_keras_callbacks(Estimator):
+    X, y = _data()
+    metric = "accuracy" if Estimator is TinyNetClassifier else "mae"
+    seen = []
+    recorder = keras.callbacks.LambdaCallback(on_epoch_end=lambda epoch, logs: seen.append(dict(logs)))
+    keras_stopping = keras.callbacks.EarlyStopping(monitor="val_loss", patience=1, min_delta=1e9)
+    est = Estimator(
+        **{**FAST, "epochs": 30},
+        early_stopping=True,
+        n_iter_no_change=np.inf,  # Keras' EarlyStopping on val_loss decides here
+        metrics=[metric],
+        callbacks=[recorder, keras_stopping],
+    ).fit(X, y)
+    assert est.n_iter_ == 2  # Keras' EarlyStopping saw val_loss: no epoch beats the first by 1e9
+    for name in ("val_loss", f"val_{metric}"):
+        assert len(est.history_[name]) == est.n_iter_ and np.isfinite(est.history_[name]).all()
+        assert name in seen[0]
