@@ -325,35 +325,24 @@ class BaseTinyNet(BaseEstimator):
         if self.early_stopping and self.optimizer != "lbfgs":  # MLP's lbfgs trains on all the data
             X, targets, sample_weight, validation = self._hold_out(X, targets, sample_weight, y_score, rng)
         plan = self._stopping_plan(X.shape[0], validation, continuing, incremental)
+        epochs = 1 if incremental else self.epochs
         if self.optimizer == "lbfgs":
             run = self._train_lbfgs(architecture, objective, X, targets, sample_weight, state, plan)
-            self._check_run(run, plan, self.epochs, incremental, continuing)
-            self._record_run(run, plan, X.shape[0], continuing)
-            self._set_network(architecture, objective, run.state)
-            return self
-
-        epochs = 1 if incremental else self.epochs
-        options = TrainingOptions(
-            epochs=epochs,
-            batch_size=min(200, X.shape[0]) if self.batch_size == "auto" else self.batch_size,
-            shuffle=self.shuffle,
-            learning_rate_decay=self.learning_rate_decay,
-            alpha=self.alpha,
-            seed=seed,
-            verbose=self.verbose,
-            initial_epoch=len(self.loss_curve_) if continuing else 0,
-        )
-        callbacks = copy.deepcopy(_as_list(self.callbacks))
-        trainer = self._trainer(architecture, objective, options, bool(callbacks))
-        run = trainer.train(
-            training_matrix(X),
-            np.ascontiguousarray(targets, dtype=objective.dtype),
-            sample_weight,
-            state,
-            options,
-            plan,
-            callbacks,
-        )
+        else:
+            options = TrainingOptions(
+                epochs=epochs,
+                batch_size=min(200, X.shape[0]) if self.batch_size == "auto" else self.batch_size,
+                shuffle=self.shuffle,
+                learning_rate_decay=self.learning_rate_decay,
+                alpha=self.alpha,
+                seed=seed,
+                verbose=self.verbose,
+                initial_epoch=len(self.loss_curve_) if continuing else 0,
+            )
+            callbacks = copy.deepcopy(_as_list(self.callbacks))
+            trainer = self._trainer(architecture, objective, options, bool(callbacks))
+            X, targets = training_matrix(X), np.ascontiguousarray(targets, dtype=objective.dtype)
+            run = trainer.train(X, targets, sample_weight, state, options, plan, callbacks)
         self._check_run(run, plan, epochs, incremental, continuing)
         self._record_run(run, plan, X.shape[0], continuing)
         self._set_network(architecture, objective, run.state)
