@@ -399,14 +399,14 @@ class BaseTinyNet(BaseEstimator):
 
     def _stopping_plan(self, n_samples, validation, continuing, incremental):
         """MLP's stopping rule and learning-rate schedule for this call (see ``_stopping.py``)."""
-        rate = self._learning_rate()
+        rate = learning_rate = self._learning_rate()
         if continuing and incremental and self.learning_rate_schedule != "constant":
             rate = self._scheduled_learning_rate  # partial_fit goes on where the schedule was
         return StoppingPlan(
             tol=self.tol,
             n_iter_no_change=self.n_iter_no_change,
             schedule=self.learning_rate_schedule,
-            learning_rate=self._learning_rate(),
+            learning_rate=learning_rate,
             power_t=self.power_t,
             samples_seen=self.t_ if continuing else 0,  # invscaling counts them over warm starts, as MLP
             samples_per_epoch=n_samples,

@@ -168,12 +168,14 @@ class StoppingPlan:
 
     def _validation_logs(self, outputs, loss_fn, metrics):
         """``val_loss`` and ``val_<metric>`` on the held-out rows, as Keras' ``model.fit`` logs them."""
+        from ._training import fresh_metric  # the copy training uses: unregistered Metric classes too
+
         if outputs is None:
             return {"val_loss": math.nan, **{f"val_{m.name}": math.nan for m in metrics}}
         v = self.validation
         logs = {"val_loss": float(loss_fn(v.targets, outputs, sample_weight=v.sample_weight))}
         for metric in metrics:
-            fresh = type(metric).from_config(metric.get_config())
+            fresh = fresh_metric(metric)
             fresh.update_state(v.targets, outputs, sample_weight=v.sample_weight)
             logs[f"val_{metric.name}"] = float(fresh.result())
         return logs

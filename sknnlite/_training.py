@@ -217,7 +217,7 @@ def make_metrics(metrics, sparse_targets, n_outputs):
                 metric = keras.metrics.CategoricalAccuracy(name=identifier)
         else:
             # A metric object given as a parameter is copied: its state belongs to this training.
-            metric = _fresh_copy(keras.metrics.get(identifier))
+            metric = fresh_metric(keras.metrics.get(identifier))
             if not isinstance(metric, keras.metrics.Metric):
                 metric = keras.metrics.MeanMetricWrapper(metric, name=getattr(metric, "__name__", None))
             if isinstance(identifier, str):
@@ -226,7 +226,7 @@ def make_metrics(metrics, sparse_targets, n_outputs):
     return made
 
 
-def _fresh_copy(metric):
+def fresh_metric(metric):
     """A new metric of the same class and configuration (a function is returned as it is).
 
     Built from the class itself, not through Keras' registry, so a user's
