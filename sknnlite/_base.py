@@ -8,7 +8,7 @@ import warnings
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.base import BaseEstimator
+from sklearn.base import BaseEstimator, _fit_context
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
@@ -289,15 +289,62 @@ class BaseTinyNet(BaseEstimator):
         # scikit-learn rejects negative weights and all-zero ones with a clear message.
         return _check_sample_weight(sample_weight, X, dtype=X.dtype, ensure_non_negative=True)
 
-    def _fit(self, X, y, sample_weight, *, incremental, classes=None):
-        """Shared body of ``fit`` and ``partial_fit``."""
+    @_fit_context(prefer_skip_nested_validation=True)
+    @_restore_on_error
+    def initialize(self, X, y):
+        """Build the network for X and y without training it (SciKeras' ``initialize``).
+
+        The estimator is then fitted with its initial weights: it predicts,
+        ``partial_fit`` and ``warm_start`` fits go on from them, and a
+        ``keras.Model`` given as ``model=`` predicts with its own (pre-trained)
+        weights, as SciKeras' ``initialize`` does. A plain ``fit`` starts afresh.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Data of the shape the network will take.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Targets, which set the outputs (and a classifier's ``classes_``).
+
+        Returns
+        -------
+        self : estimator instance
+            The initialized estimator; ``n_iter_`` is 0 and ``loss_curve_`` empty.
+
+        Examples
+        --------
+        >>> from sknnlite import TinyNetRegressor
+        >>> reg = TinyNetRegressor((4,), random_state=0).initialize([[0.0], [1.0]], [0.0, 1.0])
+        >>> reg.predict([[0.5]]).shape, reg.n_iter_
+        ((1,), 0)
+        """
+        return self._fit(X, y, None, incremental=False, train=False)
+
+    @property
+    def current_epoch(self):
+        """Epochs trained so far over fits, warm starts and ``partial_fit`` calls (SciKeras' name).
+
+        0 before the estimator is fitted; ``len(loss_curve_)`` after.
+
+        Examples
+        --------
+        >>> from sknnlite import TinyNetRegressor
+        >>> reg = TinyNetRegressor((4,), random_state=0)
+        >>> reg = reg.partial_fit([[0.0], [1.0]], [0.0, 1.0]).partial_fit([[0.5]], [0.5])
+        >>> reg.current_epoch
+        2
+        """
+        return len(getattr(self, "loss_curve_", ()))
+
+    def _fit(self, X, y, sample_weight, *, incremental, classes=None, train=True):
+        """Shared body of ``fit``, ``partial_fit`` and ``initialize`` (``train=False``)."""
         _routing.check_extra_params(self, self._extra_params())
         if incremental and self.early_stopping:
             # As scikit-learn's MLP: one epoch on the caller's batch leaves nothing to hold out.
             raise ValueError("partial_fit does not support early_stopping=True")
         if self.optimizer == "lbfgs":
             self._check_lbfgs()
-        continuing = hasattr(self, "_state") and (incremental or self.warm_start)
+        continuing = train and hasattr(self, "_state") and (incremental or self.warm_start)
         X, y = self._check_training_data(X, y, reset=not continuing)
         X = self._check_X_shape(X)
         if continuing:
@@ -320,6 +367,10 @@ class BaseTinyNet(BaseEstimator):
             self._random_state = rng
             architecture, objective, state = self._new_network(X, y, hidden, rng)
         targets = self._network_targets(targets)
+        if not train:
+            self._record_initialized()
+            self._set_network(architecture, objective, state)
+            return self
         seed = rng.randint(0, _SEED_BOUND, size=2)
         validation = None
         if self.early_stopping and self.optimizer != "lbfgs":  # MLP's lbfgs trains on all the data
@@ -481,6 +532,15 @@ class BaseTinyNet(BaseEstimator):
             self.best_validation_score_ = None
             self.best_loss_ = float(np.nanmin(self.loss_curve_))
         self.loss_ = float(self.loss_curve_[-1])  # as in scikit-learn's MLP: the last training loss
+
+    def _record_initialized(self):
+        """The training record of an initialized, untrained network."""
+        self.history_ = {"loss": []}
+        self.loss_curve_ = self.history_["loss"]
+        self.n_iter_ = self.t_ = 0
+        self.validation_scores_ = self.best_validation_score_ = self.best_loss_ = self.loss_ = None
+        self.final_learning_rate_ = self._scheduled_learning_rate = self._learning_rate()
+        self.diagnostics_ = {"messages": []}
 
     def _new_network(self, X, y, hidden, rng):
         """Architecture, objective and initial state for a fresh fit."""

@@ -295,17 +295,17 @@ class TinyNetClassifier(ClassifierMixin, BaseTinyNet):
             "classes= on the first partial_fit call.",
         )
 
-    def _fit(self, X, y, sample_weight, *, incremental, classes=None):
+    def _fit(self, X, y, sample_weight, *, incremental, classes=None, train=True):
         if incremental and not hasattr(self, "_state") and classes is None:
             raise ValueError("classes must be passed on the first call to partial_fit.")
-        if not incremental and self.warm_start and hasattr(self, "_state"):
+        if train and not incremental and self.warm_start and hasattr(self, "_state"):
             labels = unique_labels(np.asarray(y)) if np.ndim(y) == 1 else None
             if labels is not None and not np.array_equal(labels, self.classes_):
                 raise ValueError(
                     "warm_start can only be used where `y` has the same classes as in the previous "
                     f"call to fit. Previously got {self.classes_}, `y` has {labels}."
                 )
-        return super()._fit(X, y, sample_weight, incremental=incremental, classes=classes)
+        return super()._fit(X, y, sample_weight, incremental=incremental, classes=classes, train=train)
 
     def _training_sample_weight(self, sample_weight, X, y, incremental):
         sample_weight = super()._training_sample_weight(sample_weight, X, y, incremental)

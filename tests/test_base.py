@@ -181,3 +181,67 @@ def test_many_fits_reuse_one_compiled_loop_and_do_not_grow_memory():
     if keras.backend.backend() == "tensorflow":
         trainer = _training._local.trainers[(est._architecture, est._objective)]
         assert trainer.run_epochs.experimental_get_tracing_count() == 1
+
+
+def test_initialize_builds_the_network_without_training(Estimator):
+    X, y = _data()
+    est = Estimator(**FAST).initialize(X, y)
+    fitted = clone(est).set_params(epochs=1, learning_rate=0.0).fit(X, y)
+    # The initial weights a seeded fit starts from, and nothing trained yet.
+    for initial, start in zip(_weights(est), _weights(fitted), strict=True):
+        np.testing.assert_array_equal(initial, start)
+    assert est.n_iter_ == est.t_ == est.current_epoch == 0
+    assert est.loss_curve_ == [] and est.history_ == {"loss": []}
+    assert est.predict(X).shape == (len(X),)
+
+
+def test_partial_fit_and_warm_start_go_on_from_initialize(Estimator):
+    X, y = _data()
+    est = Estimator(**FAST).initialize(X, y)
+    start = _weights(est)
+    est.partial_fit(X, y)
+    assert est.current_epoch == 1 and est.t_ == len(X)
+    assert any(not np.array_equal(a, b) for a, b in zip(start, _weights(est), strict=True))
+    warm = Estimator(**{**FAST, "epochs": 3}, warm_start=True).initialize(X, y)
+    warm.fit(X, y)
+    assert warm.current_epoch == 3
+    # A plain fit starts afresh: same as a fit that was never initialized.
+    again = Estimator(**FAST).initialize(X, y).fit(X, y)
+    fresh = Estimator(**FAST).fit(X, y)
+    np.testing.assert_array_equal(again.predict(X), fresh.predict(X))
+
+
+def test_initialize_a_pretrained_model_predicts_with_its_weights(Estimator):
+    X = np.random.default_rng(0).random((50, 1))
+    y = (X[:, 0] > 0.5).astype(int)
+    inputs = keras.Input((1,))
+    outputs = keras.layers.Dense(1, activation="sigmoid")(inputs)
+    pretrained = keras.Model(inputs, outputs)
+    pretrained.compile(loss="binary_crossentropy", optimizer="adam")
+    expected = keras.ops.convert_to_numpy(pretrained(X)).ravel()
+    est = Estimator(model=pretrained, loss="binary_crossentropy").initialize(X, y)
+    got = est.predict_proba(X)[:, 1] if hasattr(est, "predict_proba") else est.predict(X)
+    np.testing.assert_allclose(got, expected, rtol=1e-6)
+
+
+def test_current_epoch_counts_over_partial_fit_and_fit():
+    X, y = _data(40)
+    reg = TinyNetRegressor(**{**FAST, "epochs": 2})
+    assert reg.current_epoch == 0
+    reg.partial_fit(X, y)
+    reg.partial_fit(X, y)
+    assert reg.current_epoch == 2
+    reg.fit(X, y)
+    assert reg.current_epoch == 2  # a fresh fit
+    reg.partial_fit(X, y)
+    assert reg.current_epoch == 3
+
+
+def test_initialize_with_bad_input_leaves_a_fitted_estimator_unchanged(Estimator):
+    X, y = _data()
+    est = Estimator(**FAST).fit(X, y)
+    before = est.predict(X)
+    with pytest.raises(ValueError):
+        est.initialize(X[:, :2], y[:5])
+    np.testing.assert_array_equal(est.predict(X), before)
+    assert est.n_iter_ > 0
