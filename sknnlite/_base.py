@@ -1,8 +1,8 @@
 """The parameters, validation and fit/predict machinery both estimators share."""
 
-import copy
 import functools
 import inspect
+import math
 import sys
 import warnings
 from numbers import Integral, Real
@@ -12,12 +12,18 @@ from sklearn.base import BaseEstimator, _fit_context
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import HasMethods, Interval, Options, StrOptions
+from sklearn.utils._param_validation import (
+    HasMethods,
+    Interval,
+    Options,
+    StrOptions,
+    validate_parameter_constraints,
+)
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
-from . import _lbfgs, _persistence, _routing
+from . import _callbacks, _lbfgs, _persistence, _routing
 from ._diagnostics import diagnose, divergence_message, final_learning_rate
-from ._input import map_in_chunks, training_matrix
+from ._input import CHUNK_ROWS, map_in_chunks, training_matrix
 from ._names import ACTIVATIONS, OPTIMIZERS
 from ._network import forward, initial_batch_norm, initial_weights, keras_weights, split_weights
 from ._stopping import StoppingPlan, Validation
@@ -132,6 +138,20 @@ def _store_init_arguments(estimator, arguments):
     vars(estimator).update(extra)
 
 
+def _split_last(X, targets, sample_weight, fraction):
+    """Keras' ``validation_split``: the last ``fraction`` of the rows, before any shuffling."""
+    n_samples = X.shape[0]
+    split_at = math.floor(n_samples * (1.0 - fraction))
+    if split_at in (0, n_samples):
+        raise ValueError(
+            f"validation_split={fraction} of {n_samples} samples leaves "
+            f"{'no training' if split_at == 0 else 'no validation'} sample; give more data or "
+            "validation_split (it holds out the last rows, as in Keras)."
+        )
+    held_out = Validation(X[split_at:], None, targets[split_at:], sample_weight[split_at:])
+    return X[:split_at], targets[:split_at], sample_weight[:split_at], held_out
+
+
 class BaseTinyNet(BaseEstimator):
     """Base class for TinyNet estimators; not for direct use.
 
@@ -158,11 +178,12 @@ class BaseTinyNet(BaseEstimator):
         "shuffle": ["boolean"],
         "early_stopping": ["boolean"],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "validation_split": [Interval(Real, 0, 1, closed="left")],
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left"), Options(Real, {np.inf})],
         "tol": [Interval(Real, 0, None, closed="left")],
         "warm_start": ["boolean"],
         "metrics": [None, list, tuple, str, callable],
-        "callbacks": [None, list, tuple, HasMethods(["on_epoch_end"])],
+        "callbacks": [None, list, tuple, dict, HasMethods(["on_epoch_end"])],
         "model": [None, callable],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
@@ -232,8 +253,10 @@ class BaseTinyNet(BaseEstimator):
         problems = []
         if self.model is not None:
             problems.append("a model build function (it optimizes the built-in MLP)")
-        if _as_list(self.callbacks) or _as_list(self.metrics):
+        if self._fit_callbacks(build=False) or _as_list(self.metrics):
             problems.append("Keras callbacks or metrics (it runs no Keras epochs)")
+        if self._fit_setting("validation_split") > 0:
+            problems.append("validation_split (it runs no Keras epochs to log val_loss for)")
         if self.dropout > 0:
             problems.append("dropout (its line search needs a deterministic loss)")
         if _routing.routed(self._extra_params(), "optimizer"):
@@ -267,6 +290,54 @@ class BaseTinyNet(BaseEstimator):
         params = _routing.routed(self._extra_params(), "optimizer")
         params.pop("learning_rate", None)
         return params
+
+    def _fit_setting(self, name):
+        """A training setting: the parameter, or SciKeras' ``fit__<name>`` spelling of it.
+
+        The same rule as ``optimizer__learning_rate``: ``fit__<name>``, when
+        given, is the value, unless the parameter was also changed from its
+        default to another value, which is a conflict.
+        """
+        fit = _routing.routed(self._extra_params(), "fit")
+        if name not in fit:
+            return getattr(self, name)
+        value = fit[name]
+        validate_parameter_constraints(
+            {f"fit__{name}": self._parameter_constraints[name]}, {f"fit__{name}": value}, type(self).__name__
+        )
+        default = inspect.signature(type(self).__init__).parameters[name].default
+        current = getattr(self, name)
+        if not (current is default or current == default or current is value or current == value):
+            raise ValueError(
+                f"{name}={current!r} and fit__{name}={value!r} both set {name}; keep one (fit__{name} is "
+                f"SciKeras' spelling of {name})."
+            )
+        return value
+
+    def _fit_callbacks(self, build=True):
+        """``callbacks`` then ``fit__callbacks``, as SciKeras runs them: built for this fit (or checked)."""
+        extra = self._extra_params()
+        fit = _routing.routed(extra, "fit")
+        sources = [
+            ("callbacks", self.callbacks, _routing.routed(extra, "callbacks")),
+            ("fit__callbacks", fit.get("callbacks"), _routing.routed(fit, "callbacks")),
+        ]
+        callbacks = []
+        for where, given, routed in sources:
+            _callbacks.check(given, routed, where)
+            callbacks += _callbacks.build(given, routed) if build else _callbacks.entries(given)
+        return callbacks
+
+    def _predict_chunk_rows(self):
+        """Rows per prediction chunk: ``predict__batch_size`` (SciKeras' name), else None."""
+        value = _routing.routed(self._extra_params(), "predict").get("batch_size")
+        if value is not None:
+            validate_parameter_constraints(
+                {"predict__batch_size": [Interval(Integral, 1, None, closed="left")]},
+                {"predict__batch_size": value},
+                type(self).__name__,
+            )
+        return value
 
     def _X_options(self):
         """How ``validate_data`` reads X: float, dense or CSR/CSC, N-D (images) for a custom model."""
@@ -338,7 +409,20 @@ class BaseTinyNet(BaseEstimator):
 
     def _fit(self, X, y, sample_weight, *, incremental, classes=None, train=True):
         """Shared body of ``fit``, ``partial_fit`` and ``initialize`` (``train=False``)."""
-        _routing.check_extra_params(self, self._extra_params())
+        extra = self._extra_params()
+        _routing.check_extra_params(self, extra)
+        _routing.check_fit_and_predict_params(
+            _routing.routed(extra, "fit"), _routing.routed(extra, "predict")
+        )
+        self._predict_chunk_rows()
+        validation_split = self._fit_setting("validation_split")
+        if validation_split > 0 and self.early_stopping:
+            raise ValueError(
+                "early_stopping=True holds out validation_fraction of the data and stops on its score "
+                "(scikit-learn's MLP); validation_split holds out the last rows only to log val_loss "
+                "(Keras). Use one: for Keras-style early stopping on validation_split, pass "
+                "callbacks=keras.callbacks.EarlyStopping(monitor='val_loss')."
+            )
         if incremental and self.early_stopping:
             # As scikit-learn's MLP: one epoch on the caller's batch leaves nothing to hold out.
             raise ValueError("partial_fit does not support early_stopping=True")
@@ -372,25 +456,29 @@ class BaseTinyNet(BaseEstimator):
             self._set_network(architecture, objective, state)
             return self
         seed = rng.randint(0, _SEED_BOUND, size=2)
-        validation = None
+        validation = logged = None
         if self.early_stopping and self.optimizer != "lbfgs":  # MLP's lbfgs trains on all the data
             X, targets, sample_weight, validation = self._hold_out(X, targets, sample_weight, y_score, rng)
+        elif validation_split > 0:
+            X, targets, sample_weight, logged = _split_last(X, targets, sample_weight, validation_split)
         plan = self._stopping_plan(X.shape[0], validation, continuing, incremental)
-        epochs = 1 if incremental else self.epochs
+        plan.logged = logged
+        epochs = 1 if incremental else self._fit_setting("epochs")
         if self.optimizer == "lbfgs":
             run = self._train_lbfgs(architecture, objective, X, targets, sample_weight, state, plan)
         else:
+            batch_size = self._fit_setting("batch_size")
             options = TrainingOptions(
                 epochs=epochs,
-                batch_size=min(200, X.shape[0]) if self.batch_size == "auto" else self.batch_size,
-                shuffle=self.shuffle,
+                batch_size=min(200, X.shape[0]) if batch_size == "auto" else batch_size,
+                shuffle=self._fit_setting("shuffle"),
                 learning_rate_decay=self.learning_rate_decay,
                 alpha=self.alpha,
                 seed=seed,
-                verbose=self.verbose,
+                verbose=self._fit_setting("verbose"),
                 initial_epoch=len(self.loss_curve_) if continuing else 0,
             )
-            callbacks = copy.deepcopy(_as_list(self.callbacks))
+            callbacks = self._fit_callbacks()
             trainer = self._trainer(architecture, objective, options, bool(callbacks))
             X, targets = training_matrix(X), np.ascontiguousarray(targets, dtype=objective.dtype)
             run = trainer.train(X, targets, sample_weight, state, options, plan, callbacks)
@@ -412,10 +500,10 @@ class BaseTinyNet(BaseEstimator):
             training_matrix(X),
             np.asarray(targets, dtype=objective.dtype),
             sample_weight,
-            max_iter=self.epochs,
+            max_iter=self._fit_setting("epochs"),
             max_fun=self.max_fun,
             tol=self.tol,
-            verbose=self.verbose,
+            verbose=self._fit_setting("verbose"),
         )
         plan.stopped = result.converged
         if not result.converged:
@@ -694,7 +782,14 @@ class BaseTinyNet(BaseEstimator):
             return self._custom_forward(X)
         a = self._architecture
         output_activation = "linear" if pre_activation else a.output_activation
-        return forward(X, self.coefs_, self.intercepts_, a.activation, output_activation, self._batch_norm)
+
+        def outputs(rows):
+            return forward(
+                rows, self.coefs_, self.intercepts_, a.activation, output_activation, self._batch_norm
+            )
+
+        chunk_rows = self._predict_chunk_rows()
+        return outputs(X) if chunk_rows is None else map_in_chunks(outputs, X, chunk_rows)
 
     def _custom_forward(self, X):
         import keras
@@ -704,7 +799,8 @@ class BaseTinyNet(BaseEstimator):
         def outputs(rows):
             return keras.ops.convert_to_numpy(model(rows.astype(dtype), training=False))
 
-        return map_in_chunks(outputs, X).astype(np.float64).reshape(X.shape[0], -1)
+        chunk_rows = self._predict_chunk_rows() or CHUNK_ROWS
+        return map_in_chunks(outputs, X, chunk_rows).astype(np.float64).reshape(X.shape[0], -1)
 
     @property
     def model_(self):

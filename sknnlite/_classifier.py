@@ -132,6 +132,7 @@ class TinyNetClassifier(ClassifierMixin, BaseTinyNet):
         shuffle=True,
         early_stopping=False,
         validation_fraction=0.1,
+        validation_split=0.0,
         n_iter_no_change=10,
         tol=1e-4,
         warm_start=False,

@@ -65,6 +65,14 @@ dropout : float, default=0.0
         scikit-learn's MLP does.
     validation_fraction : float, default=0.1
         Share of the training data held out for early stopping.
+    validation_split : float, default=0.0
+        Keras' (and SciKeras') ``validation_split``: hold out the last
+        ``validation_split`` of the rows (before any shuffling), train on the
+        rest, and log ``val_loss`` and ``val_<metric>`` on them after every
+        epoch (in ``history_`` and in the logs callbacks receive, so
+        ``keras.callbacks.EarlyStopping(monitor="val_loss")`` works). It does
+        not change the stopping rule; it cannot be combined with
+        ``early_stopping``, which holds out ``validation_fraction``.
     n_iter_no_change : int or np.inf, default=10
         Epochs in a row without an improvement of ``tol`` that stop training
         (``np.inf``: never).
@@ -82,10 +90,14 @@ dropout : float, default=0.0
         Keras metrics (names such as ``"accuracy"`` or ``"mae"``, or metric
         objects; one alone or a list) computed during training and recorded
         in ``history_``.
-    callbacks : list, keras.callbacks.Callback or None, default=None
-        Keras callbacks (one alone or a list); each ``fit`` works on deep
-        copies, so clones never share them. Fits with callbacks train
-        through ``model.fit``.
+    callbacks : list, dict, keras.callbacks.Callback or None, default=None
+        Keras callbacks: one alone, a list, or a dict of named ones, as in
+        SciKeras. Each is an instance (every ``fit`` works on deep copies, so
+        clones never share them) or a callback class, built at every ``fit``
+        from routed arguments: ``callbacks__monitor="loss"`` for a single
+        class, ``callbacks__0__monitor`` or ``callbacks__<key>__monitor`` for
+        a list's or dict's entry (integer names are positional arguments).
+        Fits with callbacks train through ``model.fit``.
     model : callable, keras.Model or None, default=None
         A build function returning a ``keras.Model`` to train instead of the
         built-in MLP (a ``keras.Model`` given directly is copied at every fit
@@ -107,7 +119,11 @@ dropout : float, default=0.0
         per epoch.
     **routed_params : dict
         ``optimizer__<name>``, ``loss__<name>`` (e.g. ``loss__delta=0.5`` for
-        ``"huber"``) and ``model__<name>`` arguments; reported by
+        ``"huber"``), ``model__<name>`` and ``callbacks__<...>`` arguments,
+        and SciKeras' ``fit__<name>`` (``epochs``, ``batch_size``,
+        ``verbose``, ``shuffle``, ``validation_split``: the same as the
+        parameter; ``callbacks``: added to ``callbacks``) and
+        ``predict__batch_size`` (rows per prediction chunk); reported by
         ``get_params`` and tunable in ``GridSearchCV``. Unknown names fail at
         ``fit`` with the list of valid ones."""
 
@@ -121,7 +137,9 @@ model_ : keras.Model
     intercepts_ : list of ndarray
         Bias of each Dense layer of the built-in MLP.
     history_ : dict
-        Per-epoch values: ``"loss"`` and each of ``metrics``.
+        Per-epoch values: ``"loss"``, each of ``metrics``, and with a
+        held-out set (``validation_split`` or ``early_stopping``)
+        ``"val_loss"`` and ``"val_<metric>"``.
     loss_ : float
         Training loss of the last epoch, as in scikit-learn's MLP.
     loss_curve_ : list of float

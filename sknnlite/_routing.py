@@ -1,10 +1,11 @@
-"""Routed parameters: ``optimizer__*``, ``loss__*`` and ``model__*``.
+"""Routed parameters: ``optimizer__*``, ``loss__*``, ``model__*``, ``callbacks__*``, ``fit__*`` and more.
 
 skorch and SciKeras pass settings of the objects they build through
 double-underscore names, ``optimizer__momentum=0.9``; the estimators here
 take the same names as keyword arguments, report them in ``get_params`` (so
 ``clone`` and ``GridSearchCV`` keep them) and check them at ``fit`` against
-the signature of what receives them.
+the signature of what receives them. ``fit__*`` and ``predict__*`` are
+SciKeras' names for the arguments of Keras' ``fit`` and ``predict``.
 """
 
 import functools
@@ -12,7 +13,12 @@ import inspect
 import numbers
 import random
 
-PREFIXES = ("optimizer", "loss", "model")
+PREFIXES = ("optimizer", "loss", "model", "callbacks", "fit", "predict")
+
+# Keras fit() arguments SciKeras routes with fit__ that are training settings here too.
+FIT_SETTINGS = ("epochs", "batch_size", "verbose", "shuffle", "validation_split", "callbacks")
+# Keras predict() arguments: only the batch size is a setting of the NumPy/Keras prediction here.
+PREDICT_SETTINGS = ("batch_size",)
 
 
 def is_routed(name):
@@ -43,6 +49,26 @@ def check_extra_params(estimator, extra):
             f"{type(estimator).__name__} got unknown parameter(s) {unknown}. Besides its own "
             f"parameters it takes routed ones named {', '.join(p + '__<name>' for p in PREFIXES)}, and "
             "the arguments a model build function names."
+        )
+
+
+def check_fit_and_predict_params(fit, predict):
+    """Reject ``fit__*`` / ``predict__*`` names that are not settings of training or prediction here."""
+    unknown_fit = sorted(
+        name for name in fit if name not in FIT_SETTINGS and not name.startswith("callbacks__")
+    )
+    if unknown_fit:
+        raise ValueError(
+            f"Unknown fit parameter(s) {['fit__' + name for name in unknown_fit]}; fit__ takes SciKeras' "
+            f"names for Keras fit() arguments that train here: {['fit__' + n for n in FIT_SETTINGS]} "
+            "(and fit__callbacks__<...> to configure fit__callbacks)."
+        )
+    unknown_predict = sorted(set(predict) - set(PREDICT_SETTINGS))
+    if unknown_predict:
+        raise ValueError(
+            f"Unknown predict parameter(s) {['predict__' + name for name in unknown_predict]}; predict__ "
+            "takes batch_size (rows per prediction chunk). Prediction does not run Keras' "
+            "model.predict, so it has no predict callbacks or progress bar."
         )
 
 

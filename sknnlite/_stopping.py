@@ -59,7 +59,7 @@ class NoImprovement:
 
 @dataclass
 class Validation:
-    """The held-out rows of early stopping: inputs, ``score(outputs)``, network targets and weights."""
+    """Held-out rows: inputs, ``score(outputs)`` (None: only logged), network targets and weights."""
 
     X: object
     score: object
@@ -73,8 +73,11 @@ class StoppingPlan:
 
     ``validation`` is None to watch the training loss, or a
     :class:`Validation` whose ``score(outputs)`` scores the network's
-    outputs on its rows. ``learning_rate`` is the estimator's parameter, ``rate``
-    the rate training starts from (partial_fit continues a schedule's).
+    outputs on its rows (early stopping). ``logged`` is a held-out set that
+    is only reported as ``val_loss`` / ``val_<metric>`` (Keras'
+    ``validation_split``); the training-loss rule still applies.
+    ``learning_rate`` is the estimator's parameter, ``rate`` the rate
+    training starts from (partial_fit continues a schedule's).
     Filled in while training: ``stopped`` (the rule ended training),
     ``rate`` (the rate the next epoch would use), ``scores`` and
     ``best_score`` (with validation).
@@ -87,8 +90,9 @@ class StoppingPlan:
     power_t: float = 0.5
     samples_seen: int = 0
     samples_per_epoch: int = 0
-    validation: tuple | None = None
+    validation: Validation | None = None
     rate: float | None = None
+    logged: Validation | None = None
     stopped: bool = False
     failure: str | None = None  # why an optimizer with its own criterion (lbfgs) did not converge
     scores: list = field(default_factory=list)
@@ -107,7 +111,7 @@ class StoppingPlan:
     @property
     def training_loop_can_stop(self):
         """True when the compiled loop's in-graph rule is all this plan needs."""
-        return self.validation is None and self.schedule == "constant"
+        return self.validation is None and self.logged is None and self.schedule == "constant"
 
     def callback(self, set_learning_rate, loss=None, metrics=()):
         """A Keras callback applying the plan after every epoch.
@@ -121,12 +125,16 @@ class StoppingPlan:
 
     def after_epoch(self, loss, model, logs=None, loss_fn=None, metrics=()):
         """Apply the rules after one epoch; True when training should stop."""
+        diverged = not math.isfinite(loss)
         if self.validation is None:
             triggered = self.watches_training_loss and self._rule.update(loss)
+            if self.logged is not None and logs is not None and loss_fn is not None:
+                outputs = None if diverged else _outputs(model, self.logged.X)
+                logs.update(_validation_logs(self.logged, outputs, loss_fn, metrics))
         else:
-            score, outputs = self._score(model, diverged=not math.isfinite(loss))
+            score, outputs = self._score(model, diverged)
             if logs is not None and loss_fn is not None:
-                logs.update(self._validation_logs(outputs, loss_fn, metrics))
+                logs.update(_validation_logs(self.validation, outputs, loss_fn, metrics))
             triggered = self._rule.update(score)
         self.samples_seen += self.samples_per_epoch
         if self.schedule == "invscaling":
@@ -149,36 +157,15 @@ class StoppingPlan:
 
     def _score(self, model, diverged):
         """Score the validation set; a diverged epoch scores NaN, as in MLP (its weights are not kept)."""
-        import keras
-
         current, outputs = math.nan, None
         if not diverged:
-            X_val, score = self.validation.X, self.validation.score
-
-            def predict(rows):
-                return keras.ops.convert_to_numpy(model(rows, training=False))
-
-            outputs = np.asarray(map_in_chunks(predict, X_val))
+            outputs = _outputs(model, self.validation.X)
             if np.isfinite(outputs).all():
-                current = float(score(outputs.astype(np.float64)))
+                current = float(self.validation.score(outputs.astype(np.float64)))
         self.scores.append(current)
         if current > (self.best_score if self.best_score is not None else -math.inf):
             self.best_score, self._best_weights = current, model.get_weights()
         return current, outputs
-
-    def _validation_logs(self, outputs, loss_fn, metrics):
-        """``val_loss`` and ``val_<metric>`` on the held-out rows, as Keras' ``model.fit`` logs them."""
-        from ._training import fresh_metric  # the copy training uses: unregistered Metric classes too
-
-        if outputs is None:
-            return {"val_loss": math.nan, **{f"val_{m.name}": math.nan for m in metrics}}
-        v = self.validation
-        logs = {"val_loss": float(loss_fn(v.targets, outputs, sample_weight=v.sample_weight))}
-        for metric in metrics:
-            fresh = fresh_metric(metric)
-            fresh.update_state(v.targets, outputs, sample_weight=v.sample_weight)
-            logs[f"val_{metric.name}"] = float(fresh.result())
-        return logs
 
     def finish(self, model):
         """Put the best epoch's weights back, with early stopping."""
@@ -186,6 +173,31 @@ class StoppingPlan:
             model.set_weights(self._best_weights)
         if self.validation is not None and self.best_score is None:
             self.best_score = -math.inf
+
+
+def _outputs(model, X):
+    """The model's outputs on held-out rows, a chunk at a time."""
+    import keras
+
+    def predict(rows):
+        return keras.ops.convert_to_numpy(model(rows, training=False))
+
+    return np.asarray(map_in_chunks(predict, X))
+
+
+def _validation_logs(held_out, outputs, loss_fn, metrics):
+    """``val_loss`` and ``val_<metric>`` on held-out rows, as Keras' ``model.fit`` logs them."""
+    from ._training import fresh_metric  # the copy training uses: unregistered Metric classes too
+
+    if outputs is None:
+        return {"val_loss": math.nan, **{f"val_{m.name}": math.nan for m in metrics}}
+    v = held_out
+    logs = {"val_loss": float(loss_fn(v.targets, outputs, sample_weight=v.sample_weight))}
+    for metric in metrics:
+        fresh = fresh_metric(metric)
+        fresh.update_state(v.targets, outputs, sample_weight=v.sample_weight)
+        logs[f"val_{metric.name}"] = float(fresh.result())
+    return logs
 
 
 def _stopping_callback(plan, set_learning_rate, loss_fn, metrics):

@@ -589,7 +589,10 @@ class GraphLoopTrainer(_Trainer):
             return TrainingRun(self.state(), dict(history), self.steps(), interrupted)
 
         rule_off = (tf.constant(0.0, dtype), tf.constant(np.inf, dtype), tf.constant(np.inf, dtype), 0)
-        hooks = [plan.callback(self.set_learning_rate, self.loss, self.metrics), *callbacks]
+        # Keras' CallbackList hands callbacks a copy of the logs: the last one reads what they added.
+        seen = keras.callbacks.LambdaCallback(on_epoch_end=lambda epoch, logs: seen.logs.append(logs))
+        seen.logs = []
+        hooks = [plan.callback(self.set_learning_rate, self.loss, self.metrics), *callbacks, seen]
         hooks = keras.callbacks.CallbackList(hooks, model=self.model)
         progress = _EpochProgress(o.epochs, first, o.verbose) if o.verbose else None
         self.model.stop_training = False
@@ -604,6 +607,7 @@ class GraphLoopTrainer(_Trainer):
                 loss = float(losses[0][0])
                 logs = {"loss": loss, **{m.name: float(m.result()) for m in self.metrics}}
                 hooks.on_epoch_end(epoch, logs)
+                logs = {**logs, **{name: float(value) for name, value in seen.logs[-1].items()}}
                 for name, value in logs.items():
                     history[name].append(value)
                 if progress is not None:

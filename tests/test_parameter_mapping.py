@@ -5,6 +5,7 @@ scikit-learn's MLP where it can run side by side, and with the update rules
 of the Keras optimizers computed by hand in NumPy.
 """
 
+import math
 import pathlib
 import re
 
@@ -458,10 +459,37 @@ def check_scikeras_callbacks():
     clf.fit(X, y)
     assert len(BATCHES) == 2 * (2 * 2)  # both fits ran the callback on every batch
     assert copy.callbacks[0] is not counter and clf.callbacks[0] is counter
+    stopped = TinyNetClassifier(
+        (4,),
+        epochs=20,
+        callbacks={"es": keras.callbacks.EarlyStopping},
+        callbacks__es__monitor="loss",
+        callbacks__es__min_delta=1e9,
+    ).fit(X, y)
+    assert stopped.n_iter_ == 2  # SciKeras' class-and-arguments syntax: built at fit, then stopped it
 
 
 def check_scikeras_validation_split():
-    check_mlp_validation_fraction()
+    X, y = _data()
+    split = TinyNetClassifier((4,), epochs=3, random_state=0, validation_split=0.25).fit(X, y)
+    n_train = math.floor(len(X) * 0.75)  # Keras' rule: the last rows are held out
+    lead = TinyNetClassifier((4,), epochs=3, random_state=0).fit(X[:n_train], y[:n_train])
+    np.testing.assert_allclose(split.loss_curve_, lead.loss_curve_, rtol=1e-6)
+    assert len(split.history_["val_loss"]) == 3
+
+
+def check_scikeras_fit__name():
+    X, y = _data()
+    routed = TinyNetClassifier((4,), random_state=0, fit__epochs=3, fit__validation_split=0.25).fit(X, y)
+    named = TinyNetClassifier((4,), random_state=0, epochs=3, validation_split=0.25).fit(X, y)
+    assert routed.history_ == named.history_
+
+
+def check_scikeras_predict__name():
+    X, y = _data()
+    clf = TinyNetClassifier((4,), epochs=3, random_state=0).fit(X, y)
+    proba = clf.predict_proba(X)
+    np.testing.assert_allclose(clf.set_params(predict__batch_size=5).predict_proba(X), proba, rtol=1e-12)
 
 
 def check_scikeras_shuffle():

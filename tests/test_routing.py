@@ -339,3 +339,79 @@ def test_build_functions_taking_params_or_kwargs_get_what_scikeras_gives():
     assert received["params"]["width"] == 4 and received["params"]["epochs"] == 2
     TinyNetClassifier(model=with_kwargs, width=4, epochs=2, random_state=0).fit(X, y)
     assert {"meta", "compile_kwargs", "params", "width"} <= set(received["kwargs"])
+
+
+# -- SciKeras' fit__ / predict__ routing ---------------------------------------
+
+
+def test_fit_routed_settings_are_the_parameters_they_name():
+    X, y = _data()
+    routed = TinyNetClassifier(**{**FAST, "epochs": 200}, fit__epochs=3, fit__batch_size=16).set_params(
+        epochs=200
+    )
+    plain = TinyNetClassifier(**{**FAST, "epochs": 3}, batch_size=16)
+    assert routed.fit(X, y).n_iter_ == 3
+    np.testing.assert_array_equal(routed.predict_proba(X), plain.fit(X, y).predict_proba(X))
+    assert clone(routed).get_params()["fit__epochs"] == 3
+
+
+def test_a_fit_routed_setting_that_contradicts_the_parameter_raises():
+    X, y = _data()
+    with pytest.raises(ValueError, match="epochs=5 and fit__epochs=3 both set epochs"):
+        TinyNetClassifier(**{**FAST, "epochs": 5}, fit__epochs=3).fit(X, y)
+    with pytest.raises(ValueError, match="fit__batch_size"):
+        TinyNetClassifier(**FAST, fit__batch_size=0).fit(X, y)
+
+
+def test_fit_callbacks_run_after_callbacks_and_are_configured_the_same_way():
+    order = []
+
+    class Named(keras.callbacks.Callback):
+        def __init__(self, name):
+            super().__init__()
+            self.label = name
+
+        def on_train_begin(self, logs=None):
+            order.append(self.label)
+
+    X, y = _data(40)
+    TinyNetRegressor(
+        **{**FAST, "epochs": 1},
+        callbacks=Named("callbacks"),
+        fit__callbacks=[Named],
+        fit__callbacks__0__name="fit__callbacks",
+    ).fit(X, y)
+    assert order == ["callbacks", "fit__callbacks"]
+
+
+@pytest.mark.parametrize("Estimator", [TinyNetClassifier, TinyNetRegressor])
+def test_predict_batch_size_chunks_prediction_without_changing_it(Estimator):
+    X, y = _data(300)
+    est = Estimator(**FAST).fit(X, y)
+    whole = est.predict(X)
+    est.set_params(predict__batch_size=7)
+    np.testing.assert_allclose(est.predict(X), whole, rtol=1e-12)  # BLAS may sum in another order
+
+    def build(meta):
+        model = keras.Sequential([keras.Input((meta["n_features_in_"],)), keras.layers.Dense(1)])
+        model.compile(loss="mse", optimizer="sgd")
+        return model
+
+    custom = TinyNetRegressor(model=build, epochs=2, random_state=0).fit(X, y)
+    values = custom.predict(X)
+    np.testing.assert_allclose(custom.set_params(predict__batch_size=7).predict(X), values, rtol=1e-12)
+
+
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({"fit__validation_data": 1}, r"Unknown fit parameter\(s\) \['fit__validation_data'\]"),
+        ({"predict__callbacks": []}, r"predict__ takes batch_size"),
+        ({"predict__batch_size": 0}, "predict__batch_size"),
+    ],
+)
+def test_unknown_or_invalid_fit_and_predict_names_fail_at_fit(params, message):
+    X, y = _data()
+    est = TinyNetRegressor(**FAST, **params)  # __init__ stores them
+    with pytest.raises(ValueError, match=message):
+        est.fit(X, y)

@@ -292,3 +292,60 @@ def test_a_validation_split_logs_val_loss_and_val_metrics_for_keras_callbacks(Es
     for name in ("val_loss", f"val_{metric}"):
         assert len(est.history_[name]) == est.n_iter_ and np.isfinite(est.history_[name]).all()
         assert name in seen[0]
+
+
+# -- validation_split (Keras' hold-out, logged only) ---------------------------
+
+
+def test_validation_split_trains_on_the_leading_rows_and_logs_the_last_ones(Estimator):
+    X, y = _data(200)
+    metric = "accuracy" if Estimator is TinyNetClassifier else "mae"
+    split = Estimator(**{**FAST, "epochs": 5}, metrics=metric, validation_split=0.25).fit(X, y)
+    lead = Estimator(**{**FAST, "epochs": 5}, metrics=metric).fit(X[:150], y[:150])
+    # Keras' rule: the last 25% are held out, unshuffled; training is the same as on the first 150 rows.
+    np.testing.assert_allclose(split.loss_curve_, lead.loss_curve_, rtol=1e-6)
+    assert split.t_ == 150 * 5 and split.validation_scores_ is None
+    assert list(split.history_) == ["loss", metric, "val_loss", f"val_{metric}"]
+    assert len(split.history_["val_loss"]) == 5 and np.isfinite(split.history_["val_loss"]).all()
+    if Estimator is TinyNetClassifier:  # the last epoch's val_accuracy is the accuracy on rows 150-199
+        expected = lead.score(X[150:], y[150:])
+    else:
+        expected = np.mean(np.abs(lead.predict(X[150:]) - y[150:]))
+    assert split.history_[f"val_{metric}"][-1] == pytest.approx(expected, rel=1e-5)
+
+
+def test_keras_early_stopping_on_val_loss_with_validation_split(Estimator):
+    X, y = _data()
+    stop = keras.callbacks.EarlyStopping(monitor="val_loss", patience=0, min_delta=1e9)
+    est = Estimator(**FAST, validation_split=0.2, callbacks=stop).fit(X, y)
+    assert est.n_iter_ == 2 and len(est.history_["val_loss"]) == 2
+
+
+def test_early_stopping_logs_val_metrics_without_user_callbacks(Estimator):
+    X, y = _data()
+    metric = "accuracy" if Estimator is TinyNetClassifier else "mae"
+    est = Estimator(**{**FAST, "epochs": 4}, early_stopping=True, metrics=metric).fit(X, y)
+    assert len(est.history_["val_loss"]) == len(est.history_[f"val_{metric}"]) == est.n_iter_
+
+
+def test_validation_split_with_partial_fit_and_fit_routing(Estimator):
+    X, y = _data()
+    est = Estimator(**FAST, fit__validation_split=0.25)
+    est.partial_fit(X, y, **_fit_args(Estimator, X, y))
+    est.partial_fit(X, y)
+    assert len(est.history_["val_loss"]) == 2 and est.t_ == 2 * 90
+
+
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({"validation_split": 0.2, "early_stopping": True}, "Use one"),
+        ({"validation_split": 0.999}, "leaves no training sample"),
+        ({"validation_split": 1e-17}, "leaves no validation sample"),  # floor(120 * (1 - 1e-17)) = 120
+        ({"validation_split": 1.0}, "validation_split"),
+    ],
+)
+def test_validation_split_errors_say_what_to_do(Estimator, params, message):
+    X, y = _data()
+    with pytest.raises(ValueError, match=message):
+        Estimator(**FAST, **params).fit(X, y)
