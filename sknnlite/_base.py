@@ -41,6 +41,17 @@ from ._training import (
     penalized_kernels,
 )
 
+# SciKeras' fitted attributes beyond sknnlite's own, set while a build function is used (its ``meta``).
+_BUILD_FN_ATTRIBUTES = (
+    "X_dtype_",
+    "X_shape_",
+    "n_outputs_expected_",
+    "n_classes_",
+    "target_type_",
+    "y_dtype_",
+    "y_ndim_",
+)
+
 # Seeds for the in-graph shuffle; kept below 2**30 so seed + epoch fits int32.
 _SEED_BOUND = 2**30
 
@@ -200,6 +211,40 @@ class BaseTinyNet(BaseEstimator):
             if name not in names and not name.startswith("_") and not name.endswith("_")
         }
 
+    @classmethod
+    def _library_param_names(cls):
+        """The parameters of sknnlite's own estimator class, also under a subclass with its own ``__init__``.
+
+        A SciKeras-style subclass may take fewer arguments and pass the rest
+        to ``super().__init__(**kwargs)``, which stores every parameter.
+        """
+        return set(cls._library_class()._get_param_names())
+
+    @classmethod
+    def _library_class(cls):
+        """TinyNetClassifier or TinyNetRegressor: the first class up the MRO that sknnlite defines."""
+        return next(c for c in cls.__mro__ if c.__module__.startswith("sknnlite.") and "__init__" in vars(c))
+
+    @classmethod
+    def _library_default(cls, name):
+        """The default of one of sknnlite's parameters (a subclass's ``__init__`` may not name it)."""
+        return inspect.signature(cls._library_class().__init__).parameters[name].default
+
+    def _routed_params(self):
+        """Every routed parameter (``optimizer__*``, ``fit__*``, ...), in the signature or not."""
+        return {
+            name: value for name, value in self.get_params(deep=False).items() if _routing.is_routed(name)
+        }
+
+    def _build_fn(self):
+        """The model build function: ``model``, or a subclass's ``_keras_build_fn`` method (SciKeras' style).
+
+        None means the built-in MLP.
+        """
+        if self.model is not None:
+            return self.model
+        return getattr(self, "_keras_build_fn", None)
+
     def get_params(self, deep=True):
         """Get parameters for this estimator, routed ``optimizer__*`` / ``loss__*`` / ``model__*`` included.
 
@@ -220,7 +265,12 @@ class BaseTinyNet(BaseEstimator):
         >>> params["optimizer"], params["optimizer__momentum"]
         ('sgd', 0.9)
         """
-        return {**super().get_params(deep=deep), **self._extra_params()}
+        params = {}
+        for name in self._get_param_names():
+            if _routing.is_routed(name) and name not in vars(self):
+                continue  # a SciKeras-style subclass may name a routed default in __init__ and not store it
+            params[name] = getattr(self, name)
+        return {**params, **self._extra_params()}
 
     def set_params(self, **params):
         """Set parameters, routed ones (``optimizer__momentum=0.9``) included.
@@ -251,7 +301,7 @@ class BaseTinyNet(BaseEstimator):
     def _check_lbfgs(self):
         """What full-batch L-BFGS cannot do, said before any work is done."""
         problems = []
-        if self.model is not None:
+        if self._build_fn() is not None:
             problems.append("a model build function (it optimizes the built-in MLP)")
         if self._fit_callbacks(build=False) or _as_list(self.metrics):
             problems.append("Keras callbacks or metrics (it runs no Keras epochs)")
@@ -259,7 +309,7 @@ class BaseTinyNet(BaseEstimator):
             problems.append("validation_split (it runs no Keras epochs to log val_loss for)")
         if self.dropout > 0:
             problems.append("dropout (its line search needs a deterministic loss)")
-        if _routing.routed(self._extra_params(), "optimizer"):
+        if _routing.routed(self._routed_params(), "optimizer"):
             problems.append("optimizer__ parameters (its settings are epochs, max_fun and tol)")
         if problems:
             raise ValueError("optimizer='lbfgs' does not support " + "; ".join(problems) + ".")
@@ -271,13 +321,13 @@ class BaseTinyNet(BaseEstimator):
         ``learning_rate`` was also changed from its default to another value,
         which is a conflict.
         """
-        routed = _routing.routed(self._extra_params(), "optimizer")
+        routed = _routing.routed(self._routed_params(), "optimizer")
         if "learning_rate" not in routed:
             return self.learning_rate
         value = routed["learning_rate"]
         if not isinstance(value, Real) or isinstance(value, bool) or not value >= 0:
             raise ValueError(f"optimizer__learning_rate must be a non-negative number, got {value!r}.")
-        default = inspect.signature(type(self).__init__).parameters["learning_rate"].default
+        default = self._library_default("learning_rate")
         if self.learning_rate not in (default, value):
             raise ValueError(
                 f"learning_rate={self.learning_rate!r} and optimizer__learning_rate={value!r} both set the "
@@ -287,7 +337,7 @@ class BaseTinyNet(BaseEstimator):
 
     def _optimizer_params(self):
         """Routed ``optimizer__*`` arguments for the Keras optimizer (the rate is set separately)."""
-        params = _routing.routed(self._extra_params(), "optimizer")
+        params = _routing.routed(self._routed_params(), "optimizer")
         params.pop("learning_rate", None)
         return params
 
@@ -298,14 +348,14 @@ class BaseTinyNet(BaseEstimator):
         given, is the value, unless the parameter was also changed from its
         default to another value, which is a conflict.
         """
-        fit = _routing.routed(self._extra_params(), "fit")
+        fit = _routing.routed(self._routed_params(), "fit")
         if name not in fit:
             return getattr(self, name)
         value = fit[name]
         validate_parameter_constraints(
             {f"fit__{name}": self._parameter_constraints[name]}, {f"fit__{name}": value}, type(self).__name__
         )
-        default = inspect.signature(type(self).__init__).parameters[name].default
+        default = self._library_default(name)
         current = getattr(self, name)
         if not (current is default or current == default or current is value or current == value):
             raise ValueError(
@@ -316,10 +366,10 @@ class BaseTinyNet(BaseEstimator):
 
     def _fit_callbacks(self, build=True):
         """``callbacks`` then ``fit__callbacks``, as SciKeras runs them: built for this fit (or checked)."""
-        extra = self._extra_params()
-        fit = _routing.routed(extra, "fit")
+        routed = self._routed_params()
+        fit = _routing.routed(routed, "fit")
         sources = [
-            ("callbacks", self.callbacks, _routing.routed(extra, "callbacks")),
+            ("callbacks", self.callbacks, _routing.routed(routed, "callbacks")),
             ("fit__callbacks", fit.get("callbacks"), _routing.routed(fit, "callbacks")),
         ]
         callbacks = []
@@ -330,7 +380,7 @@ class BaseTinyNet(BaseEstimator):
 
     def _predict_chunk_rows(self):
         """Rows per prediction chunk: ``predict__batch_size`` (SciKeras' name), else None."""
-        value = _routing.routed(self._extra_params(), "predict").get("batch_size")
+        value = _routing.routed(self._routed_params(), "predict").get("batch_size")
         if value is not None:
             validate_parameter_constraints(
                 {"predict__batch_size": [Interval(Integral, 1, None, closed="left")]},
@@ -344,7 +394,7 @@ class BaseTinyNet(BaseEstimator):
         return dict(dtype=[np.float64, np.float32], accept_sparse=["csr", "csc"], allow_nd=True)
 
     def _check_X_shape(self, X):
-        if X.ndim > 2 and self.model is None:
+        if X.ndim > 2 and self._build_fn() is None:
             raise ValueError(
                 f"The built-in MLP takes a table, X of shape (n_samples, n_features); got X of shape "
                 f"{X.shape}. Flatten it (X.reshape(len(X), -1)), or pass model= a Keras model (or build "
@@ -409,10 +459,10 @@ class BaseTinyNet(BaseEstimator):
 
     def _fit(self, X, y, sample_weight, *, incremental, classes=None, train=True):
         """Shared body of ``fit``, ``partial_fit`` and ``initialize`` (``train=False``)."""
-        extra = self._extra_params()
-        _routing.check_extra_params(self, extra)
+        _routing.check_extra_params(self, self._extra_params())
+        routed = self._routed_params()
         _routing.check_fit_and_predict_params(
-            _routing.routed(extra, "fit"), _routing.routed(extra, "predict")
+            _routing.routed(routed, "fit"), _routing.routed(routed, "predict")
         )
         self._predict_chunk_rows()
         validation_split = self._fit_setting("validation_split")
@@ -436,7 +486,7 @@ class BaseTinyNet(BaseEstimator):
         targets, y_score = self._encode_targets(y, first_call=not continuing, classes=classes)
         sample_weight = self._training_sample_weight(sample_weight, X, y, incremental)
         hidden = _check_hidden_layer_sizes(self.hidden_layer_sizes)
-        if self.model is not None and self.alpha > 0:
+        if self._build_fn() is not None and self.alpha > 0:
             raise ValueError(
                 "alpha penalizes the built-in MLP's kernels; with a model build function add "
                 "kernel_regularizer=keras.regularizers.L2(...) to its layers instead."
@@ -633,7 +683,7 @@ class BaseTinyNet(BaseEstimator):
     def _new_network(self, X, y, hidden, rng):
         """Architecture, objective and initial state for a fresh fit."""
         dtype = X.dtype.name
-        if self.model is None:
+        if self._build_fn() is None:
             n_outputs, loss, output_activation, sparse = self._target_layout()
             if self.output_activation is not None:
                 output_activation = self.output_activation
@@ -650,7 +700,8 @@ class BaseTinyNet(BaseEstimator):
             coefs, intercepts = initial_weights(rng, (X.shape[1], *hidden, n_outputs))
             batch_norm = initial_batch_norm(hidden) if self.batch_normalization else None
             weights = keras_weights(coefs, intercepts, batch_norm, dtype)
-            self.__dict__.pop("_custom_model", None)
+            for name in ("_custom_model", *_BUILD_FN_ATTRIBUTES):
+                self.__dict__.pop(name, None)
         else:
             architecture = None
             model = self._build_custom_model(X, y, rng)
@@ -664,7 +715,7 @@ class BaseTinyNet(BaseEstimator):
         self._check_routed_params(loss)
         objective = Objective(
             loss=loss,
-            loss_params=tuple(sorted(_routing.routed(self._extra_params(), "loss").items())),
+            loss_params=tuple(sorted(_routing.routed(self._routed_params(), "loss").items())),
             optimizer=self.optimizer,
             optimizer_params=tuple(sorted(self._optimizer_params().items())),
             metrics=tuple(_as_list(self.metrics)),
@@ -676,13 +727,13 @@ class BaseTinyNet(BaseEstimator):
         return architecture, objective, TrainingState(weights)
 
     def _check_routed_params(self, loss):
-        extra = self._extra_params()
+        routed = self._routed_params()
         _routing.check_optimizer_params(self.optimizer, self._optimizer_params())
-        _routing.check_loss_params(loss, _routing.routed(extra, "loss"))
-        if self.model is None and _routing.routed(extra, "model"):
+        _routing.check_loss_params(loss, _routing.routed(routed, "loss"))
+        if self._build_fn() is None and _routing.routed(routed, "model"):
             raise ValueError(
                 "model__ parameters go to a model build function, but model=None (the built-in "
-                f"MLP); got {sorted('model__' + k for k in _routing.routed(extra, 'model'))}."
+                f"MLP); got {sorted('model__' + k for k in _routing.routed(routed, 'model'))}."
             )
 
     def _build_custom_model(self, X, y, rng):
@@ -709,17 +760,23 @@ class BaseTinyNet(BaseEstimator):
             "meta": meta,
             "compile_kwargs": compile_kwargs,
         }
+        for name, value in meta.items():  # SciKeras' fitted attributes, read by _keras_build_fn methods
+            setattr(self, name, value)
         return _routing.build_model(
-            self.model,
-            _routing.routed(self._extra_params(), "model"),
+            self._build_fn(),
+            _routing.routed(self._routed_params(), "model"),
             provided,
             self.get_params(deep=False),
             int(rng.randint(0, _SEED_BOUND)),
-            bare_params=[name for name in self._extra_params() if not _routing.is_routed(name)],
+            bare_params=[
+                name
+                for name in self._extra_params()
+                if not _routing.is_routed(name) and name not in self._library_param_names()
+            ],
         )
 
     def _check_same_network(self, hidden):
-        if self.model is None and hidden != self._architecture.hidden_layer_sizes:
+        if self._build_fn() is None and hidden != self._architecture.hidden_layer_sizes:
             raise ValueError(
                 "warm_start and partial_fit continue training the fitted network, which has "
                 f"hidden_layer_sizes={self._architecture.hidden_layer_sizes}; got "

@@ -108,7 +108,8 @@ dropout : float, default=0.0
         ``classes_``, ``n_classes_``, ``target_type_``, ...) and
         ``compile_kwargs``, then from this estimator's parameters of the same
         name, so a SciKeras ``model=`` function works unchanged. A model it
-        compiles keeps its own optimizer and loss.
+        compiles keeps its own optimizer and loss. As in SciKeras, a subclass
+        may define the build function as a ``_keras_build_fn`` method instead.
     random_state : int, RandomState instance or None, default=None
         Seeds the initial weights, the shuffling, dropout and the early
         stopping split. An int makes ``fit`` reproducible: same weights and
@@ -170,6 +171,10 @@ model_ : keras.Model
         MLP (for a custom model, its layers plus the input).
     out_activation_ : str or callable
         The output activation of the built-in MLP.
+    target_type_, n_classes_, n_outputs_expected_, X_dtype_, X_shape_, y_dtype_, y_ndim_
+        SciKeras' ``meta`` values, also set as attributes when a build
+        function (``model=`` or a subclass's ``_keras_build_fn`` method)
+        builds the network, so SciKeras-style code reading them works.
     n_features_in_ : int
         Number of features seen during fit.
     feature_names_in_ : ndarray of shape (`n_features_in_`,)

@@ -38,8 +38,9 @@ def check_extra_params(estimator, extra):
     prefix (``hidden_dim=5`` for ``def build(hidden_dim, meta)``); a build
     function taking ``**kwargs`` or SciKeras' ``params`` dict takes any name.
     """
-    unknown = sorted(name for name in extra if not is_routed(name))
-    build_fn = estimator.model
+    known = estimator._library_param_names()  # stored by super().__init__ under a SciKeras-style subclass
+    unknown = sorted(name for name in extra if not is_routed(name) and name not in known)
+    build_fn = estimator._build_fn()
     if unknown and callable(build_fn) and not _is_keras_model(build_fn):
         if _takes_kwargs(build_fn) or "params" in inspect.signature(build_fn).parameters:
             return  # it reads any argument (from **kwargs or SciKeras' params dict)

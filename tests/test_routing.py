@@ -415,3 +415,68 @@ def test_unknown_or_invalid_fit_and_predict_names_fail_at_fit(params, message):
     est = TinyNetRegressor(**FAST, **params)  # __init__ stores them
     with pytest.raises(ValueError, match=message):
         est.fit(X, y)
+
+
+# -- SciKeras' subclass style: _keras_build_fn and a narrower __init__ ----------
+
+
+class SelfContainedClassifier(TinyNetClassifier):
+    """SciKeras' tutorial pattern: own __init__ (a routed default named but not stored), build method."""
+
+    def __init__(self, hidden_layer_sizes=(16,), optimizer__learning_rate=0.01, epochs=30, **kwargs):
+        super().__init__(**kwargs)
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.epochs = epochs
+
+    def _keras_build_fn(self, compile_kwargs):
+        model = keras.Sequential([keras.Input((self.n_features_in_,))])
+        for units in self.hidden_layer_sizes:
+            model.add(keras.layers.Dense(units, activation="relu"))
+        if self.target_type_ == "binary":
+            model.add(keras.layers.Dense(1, activation="sigmoid"))
+            loss = "binary_crossentropy"
+        else:
+            model.add(keras.layers.Dense(self.n_classes_, activation="softmax"))
+            loss = "sparse_categorical_crossentropy"
+        model.compile(loss=loss, optimizer=compile_kwargs["optimizer"])
+        return model
+
+
+def test_a_subclass_build_method_builds_the_network():
+    X, y = _data()
+    clf = SelfContainedClassifier(random_state=0).fit(X, y)
+    assert [layer.units for layer in clf.model_.layers] == [16, 1]
+    assert clf.target_type_ == "binary" and clf.n_classes_ == 2 and clf.X_shape_ == X.shape
+    assert clf.loss_curve_[-1] < clf.loss_curve_[0] and len(clf.loss_curve_) == 30
+    three = SelfContainedClassifier(hidden_layer_sizes=(4, 4), epochs=2).fit(X, np.arange(len(X)) % 3)
+    assert [layer.units for layer in three.model_.layers] == [4, 4, 3]
+
+
+def test_a_subclass_is_cloned_tuned_and_its_routed_defaults_settable():
+    X, y = _data()
+    clf = SelfContainedClassifier(epochs=3, random_state=0)
+    params = clf.get_params()
+    assert "optimizer__learning_rate" not in params  # named in __init__ but not stored, as SciKeras allows
+    assert params["epochs"] == 3 and params["activation"] == "relu"  # the base class stored its own
+    search = GridSearchCV(clf, {"hidden_layer_sizes": [(4,), (8,)]}, cv=2).fit(X, y)
+    assert [layer.units for layer in search.best_estimator_.model_.layers][-1] == 1
+    clf.set_params(optimizer__learning_rate=0.05).fit(X, y)
+    assert float(clf.model_.optimizer.learning_rate) == pytest.approx(0.05)
+
+
+def test_a_subclass_without_parameters_and_meta_attributes_cleared_for_the_builtin_mlp():
+    class Fixed(TinyNetClassifier):
+        def __init__(self):
+            super().__init__()
+
+        def _keras_build_fn(self):
+            model = keras.Sequential([keras.Input((5,)), keras.layers.Dense(1, activation="sigmoid")])
+            model.compile(loss="binary_crossentropy")
+            return model
+
+    X, y = _data()
+    assert Fixed().set_params(epochs=2).fit(X, y).predict(X).shape == (len(X),)
+    built = TinyNetClassifier(model=lambda meta: Fixed()._keras_build_fn(), epochs=2).fit(X, y)
+    assert built.target_type_ == "binary"
+    built.set_params(model=None).fit(X, y)
+    assert not hasattr(built, "target_type_")  # the built-in MLP has MLP's attributes only
