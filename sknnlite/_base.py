@@ -15,6 +15,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import (
     HasMethods,
     Interval,
+    InvalidParameterError,
     Options,
     StrOptions,
     validate_parameter_constraints,
@@ -295,6 +296,16 @@ class BaseTinyNet(BaseEstimator):
         for name in [name for name in params if _routing.is_routed(name)]:
             setattr(self, name, params.pop(name))
         return super().set_params(**params)
+
+    def _validate_params(self):
+        if callable(self.hidden_layer_sizes):
+            # SciKeras' first positional parameter is the model; sknnlite's is MLP's hidden_layer_sizes.
+            raise InvalidParameterError(
+                f"hidden_layer_sizes got {type(self.hidden_layer_sizes).__name__}, a Keras model or build "
+                f"function: the first positional parameter is hidden_layer_sizes, as in scikit-learn's MLP "
+                f"(SciKeras puts model first). Pass it by keyword: {type(self).__name__}(model=...)."
+            )
+        super()._validate_params()
 
     # -- training -----------------------------------------------------------
 
