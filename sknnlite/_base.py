@@ -454,9 +454,12 @@ class BaseTinyNet(BaseEstimator):
 
     @property
     def current_epoch(self):
-        """Epochs trained so far over fits, warm starts and ``partial_fit`` calls (SciKeras' name).
+        """Epochs trained since the last ``fit`` began (SciKeras' name and meaning).
 
-        0 before the estimator is fitted; ``len(loss_curve_)`` after.
+        ``fit`` sets it to the epochs it ran, warm start or not; each
+        ``partial_fit`` call adds one; 0 before fitting and after
+        ``initialize``. (``loss_curve_`` keeps MLP's meaning and accumulates
+        over warm starts.)
 
         Examples
         --------
@@ -466,7 +469,7 @@ class BaseTinyNet(BaseEstimator):
         >>> reg.current_epoch
         2
         """
-        return len(getattr(self, "loss_curve_", ()))
+        return getattr(self, "_current_epoch", 0)
 
     def _fit(self, X, y, sample_weight, *, incremental, classes=None, train=True):
         """Shared body of ``fit``, ``partial_fit`` and ``initialize`` (``train=False``)."""
@@ -544,7 +547,7 @@ class BaseTinyNet(BaseEstimator):
             X, targets = training_matrix(X), np.ascontiguousarray(targets, dtype=objective.dtype)
             run = trainer.train(X, targets, sample_weight, state, options, plan, callbacks)
         self._check_run(run, plan, epochs, incremental, continuing)
-        self._record_run(run, plan, X.shape[0], continuing)
+        self._record_run(run, plan, X.shape[0], continuing, incremental)
         self._set_network(architecture, objective, run.state)
         return self
 
@@ -658,7 +661,7 @@ class BaseTinyNet(BaseEstimator):
             warnings.warn(f"{type(self).__name__}: {message}", ConvergenceWarning, stacklevel=_caller_level())
         self.diagnostics_ = {**measured, "messages": messages}
 
-    def _record_run(self, run, plan, n_samples, continuing):
+    def _record_run(self, run, plan, n_samples, continuing, incremental):
         """The fitted attributes that tell the training story, as scikit-learn's MLP names them."""
         history = {name: list(values) for name, values in run.history.items()}
         if continuing:
@@ -666,6 +669,7 @@ class BaseTinyNet(BaseEstimator):
         self.history_ = history
         self.loss_curve_ = history["loss"]
         self.n_iter_ = len(run.loss_curve)  # epochs of this call; loss_curve_ and t_ accumulate, as in MLP
+        self._current_epoch = (self.current_epoch if incremental and continuing else 0) + self.n_iter_
         # t_ counts training samples seen, as in scikit-learn's MLP.
         self.t_ = (self.t_ if continuing else 0) + n_samples * len(run.loss_curve)
         if plan.validation is not None:
@@ -686,7 +690,7 @@ class BaseTinyNet(BaseEstimator):
         """The training record of an initialized, untrained network."""
         self.history_ = {"loss": []}
         self.loss_curve_ = self.history_["loss"]
-        self.n_iter_ = self.t_ = 0
+        self.n_iter_ = self.t_ = self._current_epoch = 0
         self.validation_scores_ = self.best_validation_score_ = self.best_loss_ = self.loss_ = None
         self.final_learning_rate_ = self._scheduled_learning_rate = self._learning_rate()
         self.diagnostics_ = {"messages": []}

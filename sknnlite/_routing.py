@@ -167,6 +167,11 @@ def check_loss_params(loss, params):
         _check_names(params, valid, f"loss ({loss!r})")
 
 
+# What SciKeras hands a build function taking **kwargs; sknnlite's n_features_in / n_outputs go only to
+# functions naming them.
+_SCIKERAS_PROVIDED = ("meta", "compile_kwargs", "params")
+
+
 def build_model(build_fn, routed_params, provided, estimator_params, seed, bare_params=()):
     """Call a user's build function the way SciKeras does.
 
@@ -205,7 +210,8 @@ def build_model(build_fn, routed_params, provided, estimator_params, seed, bare_
             # A build function taking **kwargs gets what SciKeras gives it: meta, compile_kwargs, params
             # and the arguments given without a prefix.
             wanted = name in parameters or (
-                _takes_kwargs(build_fn) and (source is provided or name in bare_params)
+                _takes_kwargs(build_fn)
+                and (name in _SCIKERAS_PROVIDED if source is provided else name in bare_params)
             )
             if wanted and name not in kwargs:
                 kwargs[name] = value

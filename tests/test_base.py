@@ -235,6 +235,9 @@ def test_current_epoch_counts_over_partial_fit_and_fit():
     assert reg.current_epoch == 2  # a fresh fit
     reg.partial_fit(X, y)
     assert reg.current_epoch == 3
+    # As in SciKeras, a warm-started fit counts its own epochs; loss_curve_ accumulates, as in MLP.
+    warm = TinyNetRegressor(**{**FAST, "epochs": 2}, warm_start=True).fit(X, y).fit(X, y)
+    assert warm.current_epoch == 2 and len(warm.loss_curve_) == 4
 
 
 def test_initialize_with_bad_input_leaves_a_fitted_estimator_unchanged(Estimator):

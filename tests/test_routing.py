@@ -480,3 +480,21 @@ def test_a_subclass_without_parameters_and_meta_attributes_cleared_for_the_built
     assert built.target_type_ == "binary"
     built.set_params(model=None).fit(X, y)
     assert not hasattr(built, "target_type_")  # the built-in MLP has MLP's attributes only
+
+
+def test_a_kwargs_build_function_gets_what_scikeras_passes_in_its_order():
+    seen = []
+
+    def build(**kwargs):
+        seen.append(tuple(kwargs))
+        meta = kwargs["meta"]
+        model = keras.Sequential(
+            [keras.Input((meta["n_features_in_"],)), keras.layers.Dense(meta["n_classes_"])]
+        )
+        return model
+
+    X, _ = _data()
+    TinyNetClassifier(
+        model=build, model__hidden_layer_sizes=(4,), epochs=1, loss="categorical_crossentropy"
+    ).fit(X, np.arange(len(X)) % 3)
+    assert seen == [("hidden_layer_sizes", "meta", "compile_kwargs", "params")]
