@@ -242,27 +242,34 @@ def fresh_metric(metric):
 def _inverse_time_decay(dtype="float32"):
     """Keras' legacy ``decay``: lr_t = lr / (1 + decay * t), t = steps taken; computed in ``dtype``.
 
-    The rate and the decay are variables, set before every fit, so one compiled
-    step serves them all; :meth:`attach` creates them as optimizer variables,
+    Keras' own ``InverseTimeDecay`` with ``decay_steps=1``, whose rate and
+    decay become variables, set before every fit, so one compiled step serves
+    them all; :func:`_attach_schedule` creates them as optimizer variables,
     which compiled steps receive as state (JAX's jit would otherwise freeze
-    them as constants).
+    them as constants). Being Keras' class, a model saved or pickled with this
+    optimizer loads anywhere, without sknnlite (with the values of the moment).
     """
     import keras
 
-    class InverseTimeDecay(keras.optimizers.schedules.LearningRateSchedule):
-        initial = decay = None
+    schedule = keras.optimizers.schedules.InverseTimeDecay(0.001, decay_steps=1.0, decay_rate=0.0)
+    schedule.dtype = dtype
+    return schedule
 
-        def attach(self, optimizer):
-            self.initial = optimizer.add_variable((), dtype=dtype, name="sknnlite_learning_rate")
-            self.decay = optimizer.add_variable((), dtype=dtype, name="sknnlite_learning_rate_decay")
 
-        def __call__(self, step):
-            return self.initial / (1.0 + self.decay * keras.ops.cast(step, dtype))
-
-        def get_config(self):
-            return {"initial_learning_rate": float(self.initial.numpy()), "decay": float(self.decay.numpy())}
-
-    return InverseTimeDecay()
+def _attach_schedule(schedule, optimizer):
+    """Make the schedule's rate and decay optimizer variables (see ``_inverse_time_decay``)."""
+    dtype = schedule.dtype
+    schedule.initial = optimizer.add_variable((), dtype=dtype, name="sknnlite_learning_rate")
+    schedule.decay = optimizer.add_variable((), dtype=dtype, name="sknnlite_learning_rate_decay")
+    schedule.initial_learning_rate, schedule.decay_rate = schedule.initial, schedule.decay
+    # Keras' get_config would copy the variables themselves; the config holds their current values.
+    schedule.get_config = lambda: {
+        "initial_learning_rate": float(schedule.initial.numpy()),
+        "decay_steps": 1.0,
+        "decay_rate": float(schedule.decay.numpy()),
+        "staircase": False,
+        "name": schedule.name,
+    }
 
 
 def _seed_states(model):
@@ -384,7 +391,7 @@ class _Trainer:
             params = dict(objective.optimizer_params)
             self.optimizer = make_optimizer(objective.optimizer, learning_rate, params)
             if schedule:
-                self.schedule.attach(self.optimizer)
+                _attach_schedule(self.schedule, self.optimizer)
             self.loss = make_loss(
                 objective.loss, dict(objective.loss_params), objective.dtype, objective.loss_scale
             )
@@ -665,7 +672,12 @@ class KerasFitTrainer(_Trainer):
             use_model_optimizer=use_model_optimizer,
             penalty=float(alpha) if alpha > 0 else None,
         )
+        # The model may be the user's (a build function's): saved or pickled, it carries the compile
+        # configuration the user gave it (None: uncompiled), not sknnlite's training loss and schedule,
+        # so it loads anywhere.
+        user_config = model.get_compile_config()
         self.model.compile(optimizer=self.optimizer, loss=self.loss, metrics=self.metrics or None)
+        self.model.get_compile_config = lambda: user_config
 
     def train(self, X, y, sample_weight, state, options, plan, callbacks=()):
         """Train from ``state`` until ``plan`` stops it; return the new state and the per-epoch history."""

@@ -1,5 +1,8 @@
 """save / load in Keras' native .keras format."""
 
+import pickle
+import subprocess
+import sys
 import zipfile
 
 import keras
@@ -77,3 +80,49 @@ def test_load_checks_the_file_and_the_class(tmp_path):
     local = TinyNetRegressor(model=lambda meta: build(meta), epochs=1).fit(X, (y == "high").astype(float))
     with pytest.raises(ValueError, match="must be defined at module level"):
         local.save(tmp_path / "local.keras")
+
+
+def _small_model(meta, compiled=False):
+    model = keras.Sequential(
+        [
+            keras.Input((meta["n_features_in_"],)),
+            keras.layers.Dense(3, activation="relu"),
+            keras.layers.Dense(1),
+        ]
+    )
+    if compiled:
+        model.compile(optimizer="sgd", loss="mse")
+    return model
+
+
+@pytest.mark.parametrize("compiled", [False, True], ids=["uncompiled", "user-compiled"])
+def test_a_model_trained_through_model_fit_pickles_and_loads_without_sknnlite(tmp_path, compiled):
+    X, _ = _data()
+    y = X.sum(axis=1)
+    # Callbacks train through model.fit (on every backend), with sknnlite's loss and decay schedule.
+    reg = TinyNetRegressor(
+        model=_small_model,
+        model__compiled=compiled,
+        epochs=3,
+        learning_rate_decay=0.1,
+        callbacks=[keras.callbacks.History()],
+        random_state=0,
+    ).fit(X, y)
+    again = pickle.loads(pickle.dumps(reg))
+    np.testing.assert_array_equal(again.predict(X), reg.predict(X))
+    again.partial_fit(X, y)  # the optimizer state travelled too
+    path = tmp_path / "model.keras"
+    reg.model_.save(path)
+    np.save(tmp_path / "X.npy", X)
+    script = (
+        "import sys, keras, numpy as np\n"
+        "model = keras.saving.load_model('model.keras')\n"
+        "assert 'sknnlite' not in sys.modules\n"
+        "np.save('out.npy', keras.ops.convert_to_numpy(model(np.load('X.npy'))))\n"
+        "print(type(getattr(model, 'optimizer', None)).__name__)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+    # The user's compile configuration, not sknnlite's loss and schedule.
+    assert done.stdout.split()[-1] == ("SGD" if compiled else "NoneType")
+    np.testing.assert_allclose(np.load(tmp_path / "out.npy").ravel(), reg.predict(X), rtol=1e-6)
