@@ -164,6 +164,16 @@ def _split_last(X, targets, sample_weight, fraction):
     return X[:split_at], targets[:split_at], sample_weight[:split_at], held_out
 
 
+@functools.cache
+def _param_names(cls):
+    return tuple(BaseEstimator._get_param_names.__func__(cls))
+
+
+@functools.cache
+def _defaults(cls):
+    return {name: p.default for name, p in inspect.signature(cls.__init__).parameters.items()}
+
+
 class BaseTinyNet(BaseEstimator):
     """Base class for TinyNet estimators; not for direct use.
 
@@ -213,6 +223,11 @@ class BaseTinyNet(BaseEstimator):
         }
 
     @classmethod
+    def _get_param_names(cls):
+        # scikit-learn reads the signature at every call; fit asks for the names often, so once per class.
+        return _param_names(cls)
+
+    @classmethod
     def _library_param_names(cls):
         """The parameters of sknnlite's own estimator class, also under a subclass with its own ``__init__``.
 
@@ -229,7 +244,7 @@ class BaseTinyNet(BaseEstimator):
     @classmethod
     def _library_default(cls, name):
         """The default of one of sknnlite's parameters (a subclass's ``__init__`` may not name it)."""
-        return inspect.signature(cls._library_class().__init__).parameters[name].default
+        return _defaults(cls._library_class())[name]
 
     def _routed_params(self):
         """Every routed parameter (``optimizer__*``, ``fit__*``, ...), in the signature or not."""
