@@ -35,3 +35,26 @@ def test_benchmark_runner_prints_a_table_with_ratios():
     assert sknnlite_row[5].strip() == "1"
     assert float(mlp_row[5]) > 0
     assert "TensorFlow imported: False" in result.stdout
+
+
+def test_the_as_users_run_suites_measure_and_report_targets():
+    sys.path.insert(0, str(RUNNER.parent))
+    try:
+        import as_users_run
+    finally:
+        sys.path.remove(str(RUNNER.parent))
+    seconds, score = as_users_run.cross_validate("sknnlite", "iris")
+    assert seconds > 0 and 0.5 < score <= 1.0
+    rows = [("iris", 2.0, 1.0, 2.0, 0.955, 0.96)]
+    cold = {
+        ("sknnlite", 1): (8.0, 0.9),
+        ("sknnlite", -1): (6.0, 0.9),
+        ("MLP", 1): (6.0, 0.9),
+        ("MLP", -1): (5.0, 0.9),
+    }
+    text = as_users_run.report(rows, cold, 3, "test machine")
+    assert text.startswith(as_users_run.MARKER)
+    assert "- MISSED: iris: time ratio <= 1.0 (measured 2)" in text
+    assert "- met: iris: score >= MLP's - 0.01 (measured -0.005)" in text
+    assert "- MISSED: cold script, n_jobs=1: sknnlite / MLP <= 1.0 (measured 1.33)" in text
+    assert "- met: cold script: sknnlite n_jobs=-1 / n_jobs=1 <= 1.0 (measured 0.75)" in text
