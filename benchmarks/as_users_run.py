@@ -98,24 +98,23 @@ search.predict(X)
 print("score", search.best_score_)
 """
 
+
+def _cold_grid(learning_rate_name):
+    """The same 12 candidates for both contenders; MLP calls the learning rate learning_rate_init."""
+    grid = {"hidden_layer_sizes": [(10,), (20,), (50,)], "activation": ["relu", "tanh"]}
+    return {**grid, learning_rate_name: [0.001, 0.01]}
+
+
 COLD_CONTENDERS = {
     "sknnlite": dict(
         imports="from sknnlite import TinyNetClassifier",
         estimator="TinyNetClassifier(random_state=0)",
-        grid={
-            "hidden_layer_sizes": [(10,), (20,), (50,)],
-            "activation": ["relu", "tanh"],
-            "learning_rate": [0.001, 0.01],
-        },
+        grid=_cold_grid("learning_rate"),
     ),
     "MLP": dict(
         imports="from sklearn.neural_network import MLPClassifier",
         estimator="MLPClassifier(random_state=0)",
-        grid={
-            "hidden_layer_sizes": [(10,), (20,), (50,)],
-            "activation": ["relu", "tanh"],
-            "learning_rate_init": [0.001, 0.01],
-        },
+        grid=_cold_grid("learning_rate_init"),
     ),
 }
 

@@ -157,7 +157,7 @@ def _split_last(X, targets, sample_weight, fraction):
     if split_at in (0, n_samples):
         raise ValueError(
             f"validation_split={fraction} of {n_samples} samples leaves "
-            f"{'no training' if split_at == 0 else 'no validation'} sample; give more data or "
+            f"{'no training' if split_at == 0 else 'no validation'} sample; give more data or change "
             "validation_split (it holds out the last rows, as in Keras)."
         )
     held_out = Validation(X[split_at:], None, targets[split_at:], sample_weight[split_at:])
@@ -247,10 +247,11 @@ class BaseTinyNet(BaseEstimator):
         return _defaults(cls._library_class())[name]
 
     def _routed_params(self):
-        """Every routed parameter (``optimizer__*``, ``fit__*``, ...), in the signature or not."""
-        return {
-            name: value for name, value in self.get_params(deep=False).items() if _routing.is_routed(name)
-        }
+        """Every routed parameter (``optimizer__*``, ``fit__*``, ...), in the signature or not.
+
+        The routed entries of ``get_params``, read straight from the instance: prediction asks for them too.
+        """
+        return {name: value for name, value in vars(self).items() if _routing.is_routed(name)}
 
     def _build_fn(self):
         """The model build function: ``model``, or a subclass's ``_keras_build_fn`` method (SciKeras' style).
@@ -353,13 +354,7 @@ class BaseTinyNet(BaseEstimator):
         value = routed["learning_rate"]
         if not isinstance(value, Real) or isinstance(value, bool) or not value >= 0:
             raise ValueError(f"optimizer__learning_rate must be a non-negative number, got {value!r}.")
-        default = self._library_default("learning_rate")
-        if self.learning_rate not in (default, value):
-            raise ValueError(
-                f"learning_rate={self.learning_rate!r} and optimizer__learning_rate={value!r} both set the "
-                "learning rate; keep one (optimizer__learning_rate is SciKeras' spelling of learning_rate)."
-            )
-        return float(value)
+        return float(self._one_spelling("learning_rate", "optimizer__learning_rate", value))
 
     def _optimizer_params(self):
         """Routed ``optimizer__*`` arguments for the Keras optimizer (the rate is set separately)."""
@@ -381,11 +376,14 @@ class BaseTinyNet(BaseEstimator):
         validate_parameter_constraints(
             {f"fit__{name}": self._parameter_constraints[name]}, {f"fit__{name}": value}, type(self).__name__
         )
-        default = self._library_default(name)
+        return self._one_spelling(name, f"fit__{name}", value)
+
+    def _one_spelling(self, name, routed_name, value):
+        """``value`` given as SciKeras' ``routed_name``; a conflict if ``name`` was set to another value."""
         current = getattr(self, name)
-        if not (current is default or current == default or current is value or current == value):
+        if current not in (self._library_default(name), value):
             raise ValueError(
-                f"{name}={current!r} and fit__{name}={value!r} both set {name}; keep one (fit__{name} is "
+                f"{name}={current!r} and {routed_name}={value!r} both set {name}; keep one ({routed_name} is "
                 f"SciKeras' spelling of {name})."
             )
         return value
@@ -399,9 +397,9 @@ class BaseTinyNet(BaseEstimator):
             ("fit__callbacks", fit.get("callbacks"), _routing.routed(fit, "callbacks")),
         ]
         callbacks = []
-        for where, given, routed in sources:
-            _callbacks.check(given, routed, where)
-            callbacks += _callbacks.build(given, routed) if build else _callbacks.entries(given)
+        for where, given, arguments in sources:
+            _callbacks.check(given, arguments, where)
+            callbacks += _callbacks.build(given, arguments) if build else _callbacks.entries(given)
         return callbacks
 
     def _predict_chunk_rows(self):
