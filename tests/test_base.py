@@ -180,7 +180,7 @@ def test_many_fits_reuse_one_compiled_loop_and_do_not_grow_memory():
     assert _keras_name_counters() == names_after_20  # no Keras layer, model or optimizer made per fit
     if keras.backend.backend() == "tensorflow":
         trainer = _training._local.trainers[(est._architecture, est._objective)]
-        assert trainer.run_epochs.experimental_get_tracing_count() == 1
+        assert set(trainer.traced_loops()) <= {0, 1}  # each loop (one per padded data shape) traced once
 
 
 def test_initialize_builds_the_network_without_training(Estimator):

@@ -47,15 +47,18 @@ def test_an_interrupt_between_graph_calls_keeps_the_weights_reached(Estimator, m
 
     def interrupting(architecture, objective):
         loop = trainer(architecture, objective)
-        run_epochs = loop.run_epochs
+        train_loop = loop._train_loop
 
-        def run(*args):
-            calls.append(1)
-            if len(calls) == 4:
-                raise KeyboardInterrupt
-            return run_epochs(*args)
+        def train_loop_interrupted_at_the_fourth_call(run_epochs, *args):
+            def run(*args):
+                calls.append(1)
+                if len(calls) == 4:
+                    raise KeyboardInterrupt
+                return run_epochs(*args)
 
-        monkeypatch.setattr(loop, "run_epochs", run)
+            return train_loop(run, *args)
+
+        monkeypatch.setattr(loop, "_train_loop", train_loop_interrupted_at_the_fourth_call)
         return loop
 
     monkeypatch.setattr(_base, "graph_trainer_for", interrupting)
@@ -87,7 +90,7 @@ def test_ctrl_c_stops_a_long_fit_soon_and_keeps_a_usable_estimator():
         from sknnlite.datasets import make_sum_threshold
         X, y = make_sum_threshold(2000, random_state=0)
         TinyNetClassifier((32,), epochs=2).fit(X, y)  # import and trace outside the timed part
-        est = TinyNetClassifier((32,), epochs=100000, random_state=0)
+        est = TinyNetClassifier((32,), epochs=100000, n_iter_no_change=100000, random_state=0)
         done = threading.Event()
 
         def press_ctrl_c():
