@@ -40,6 +40,11 @@ _XLA_MAX_EPOCHS_PER_CALL = 512
 # loop, where a padded copy would cost more memory than per-step overhead costs time.
 _XLA_MAX_VALUES = 1 << 24
 _XLA_LOOPS_KEPT = 8
+# TensorFlow keeps every XLA executable for the life of the process (its compilation cache is
+# never pruned): a test process aborted with "LLVM ERROR: Unable to allocate section memory" after
+# about 400 compiled loops. After this many, new shapes train in the plain graph loop.
+_XLA_MAX_COMPILATIONS = 64
+_xla_compilations = [0]  # per process, all threads
 _local = threading.local()
 
 
@@ -314,7 +319,7 @@ class _OwnRetracingFilter:
 
     def filter(self, record):
         message = record.getMessage()
-        return not ("retracing" in message and "GraphLoopTrainer.__init__.<locals>.run_epochs" in message)
+        return not ("retracing" in message and "GraphLoopTrainer." in message and "run_epochs" in message)
 
 
 def _install_retracing_filter():
@@ -570,6 +575,7 @@ class GraphLoopTrainer(_Trainer):
             return losses[: int(done)], best, count
 
         run.compiled = run_epochs
+        _xla_compilations[0] += 1
         self._xla_loops[key] = run
         while len(self._xla_loops) > _XLA_LOOPS_KEPT:
             self._xla_loops.popitem(last=False)
@@ -686,9 +692,14 @@ class GraphLoopTrainer(_Trainer):
         o, dtype = options, self.objective.dtype
         self.load(state, o, plan)
         batch_size = min(o.batch_size, y.shape[0])
-        if self.xla and not sparse.issparse(X) and X.size <= _XLA_MAX_VALUES:
+        capacity = _padded_rows(y.shape[0], batch_size)
+        if (
+            self.xla
+            and not sparse.issparse(X)
+            and X.size <= _XLA_MAX_VALUES
+            and ((batch_size, capacity) in self._xla_loops or _xla_compilations[0] < _XLA_MAX_COMPILATIONS)
+        ):
             n = y.shape[0]
-            capacity = _padded_rows(n, batch_size)
             run_epochs = self._xla_loop(batch_size, capacity)
             weights = np.where(np.arange(capacity) < n, _pad_rows(sample_weight, capacity), 0)
             padded = (tf.convert_to_tensor(_pad_rows(part, capacity), dtype) for part in (X, y, weights))

@@ -190,3 +190,18 @@ def test_cache_is_bounded(monkeypatch):
     for units in (2, 3, 4):
         _trainer_for(Architecture(**{**ARCH.__dict__, "hidden_layer_sizes": (units,)}), MSE)
     assert len(_training._local.trainers) == 2
+
+
+@tensorflow_only
+def test_past_the_xla_compilation_budget_new_shapes_train_in_the_plain_loop_with_the_same_result(monkeypatch):
+    compiled = _training.GraphLoopTrainer(ARCH.build(), MSE, xla=True)
+    first = _train(trainer=compiled)
+    assert compiled.traced_loops() == [0, 1]
+    monkeypatch.setattr(_training, "_xla_compilations", [_training._XLA_MAX_COMPILATIONS])
+    plain = _training.GraphLoopTrainer(ARCH.build(), MSE, xla=True)
+    second = _train(trainer=plain)
+    assert plain.traced_loops() == [1]  # the plain loop, no XLA loop compiled
+    for a, b in zip(first.state.weights, second.state.weights, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)  # float32; XLA fuses differently
+    _train(trainer=compiled)  # a shape already compiled keeps its XLA loop
+    assert compiled.traced_loops() == [0, 1]
