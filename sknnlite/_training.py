@@ -335,8 +335,9 @@ def graph_trainer_for(architecture, objective):
 
     Without batch normalization or dropout the loop is XLA-compiled (rows
     padded with weight 0 cannot change any other row's gradient). Batch
-    statistics would see the padding, and Keras' dropout under XLA crashed
-    the process in our tests (TF 2.21), so those keep the plain graph loop.
+    statistics would see the padding, and dropout would draw its masks for
+    the padding rows too, changing the draws of the real rows from the
+    plain loop's; both keep the plain graph loop.
     """
 
     def make():
