@@ -194,6 +194,7 @@ def test_cache_is_bounded(monkeypatch):
 
 @tensorflow_only
 def test_past_the_xla_compilation_budget_new_shapes_train_in_the_plain_loop_with_the_same_result(monkeypatch):
+    monkeypatch.setattr(_training, "_xla_compilations", [0])  # earlier tests in this process compiled some
     compiled = _training.GraphLoopTrainer(ARCH.build(), MSE, xla=True)
     first = _train(trainer=compiled)
     assert compiled.traced_loops() == [0, 1]
