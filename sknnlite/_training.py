@@ -484,6 +484,27 @@ class GraphLoopTrainer(_Trainer):
         self.xla = xla
         self._xla_loops = collections.OrderedDict()  # (batch size, capacity) -> compiled loop
 
+    def _minibatch_step(self):
+        """One optimizer step on a minibatch for the compiled loops; returns the weighted loss sum."""
+        import tensorflow as tf
+
+        dtype = tf.as_dtype(self.objective.dtype)
+        model, optimizer, loss_fn, metrics = self.model, self.optimizer, self.loss, self.metrics
+
+        def step(X_batch, y_batch, w_batch):
+            with tf.GradientTape() as tape:
+                predicted = model(X_batch, training=True)
+                loss = tf.cast(loss_fn(y_batch, predicted, sample_weight=w_batch), dtype)
+                if model.losses:
+                    loss += tf.cast(tf.add_n(model.losses), dtype)
+            gradients = tape.gradient(loss, model.trainable_variables)
+            optimizer.apply(gradients, model.trainable_variables)
+            for metric in metrics:
+                metric.update_state(y_batch, predicted, sample_weight=w_batch)
+            return loss * tf.reduce_sum(w_batch)
+
+        return step
+
     def _xla_loop(self, batch_size, capacity):
         """The XLA-compiled multi-epoch loop for padded dense data of ``capacity`` rows.
 
@@ -503,25 +524,16 @@ class GraphLoopTrainer(_Trainer):
             self._xla_loops[key] = loop
             return loop
         dtype = tf.as_dtype(self.objective.dtype)
-        model, optimizer, loss_fn, metrics = self.model, self.optimizer, self.loss, self.metrics
-        n_features = model.inputs[0].shape[-1]
-        n_outputs = model.outputs[0].shape[-1]
+        n_features = self.model.inputs[0].shape[-1]
+        n_outputs = self.model.outputs[0].shape[-1]
         y_shape = [capacity] if self.objective.sparse_targets else [capacity, n_outputs]
         buffer_size = _XLA_MAX_EPOCHS_PER_CALL
 
+        minibatch_step = self._minibatch_step()
+
         def train_step(X, y, w, order, step):
             batch = tf.slice(order, [step * batch_size], [batch_size])
-            y_batch, w_batch = tf.gather(y, batch), tf.gather(w, batch)
-            with tf.GradientTape() as tape:
-                predicted = model(tf.gather(X, batch), training=True)
-                loss = tf.cast(loss_fn(y_batch, predicted, sample_weight=w_batch), dtype)
-                if model.losses:
-                    loss += tf.cast(tf.add_n(model.losses), dtype)
-            gradients = tape.gradient(loss, model.trainable_variables)
-            optimizer.apply(gradients, model.trainable_variables)
-            for metric in metrics:
-                metric.update_state(y_batch, predicted, sample_weight=w_batch)
-            return loss * tf.reduce_sum(w_batch)
+            return minibatch_step(tf.gather(X, batch), tf.gather(y, batch), tf.gather(w, batch))
 
         @tf.function(
             jit_compile=True,
@@ -529,15 +541,7 @@ class GraphLoopTrainer(_Trainer):
                 tf.TensorSpec([capacity, n_features], dtype),
                 tf.TensorSpec(y_shape, dtype),
                 tf.TensorSpec([capacity], dtype),
-                tf.TensorSpec([], tf.int32),
-                tf.TensorSpec([], tf.int32),
-                tf.TensorSpec([], tf.int32),
-                tf.TensorSpec([2], tf.int32),
-                tf.TensorSpec([], tf.bool),
-                tf.TensorSpec([], dtype),
-                tf.TensorSpec([], dtype),
-                tf.TensorSpec([], dtype),
-                tf.TensorSpec([], tf.int32),
+                *_scalar_argument_specs(dtype),
             ],
         )
         def run_epochs(X, y, w, n, start, stop, seed, shuffle, tol, patience, best, count):
@@ -560,9 +564,8 @@ class GraphLoopTrainer(_Trainer):
                 )
                 epoch_loss = tf.math.divide_no_nan(total, total_weight)
                 losses = tf.tensor_scatter_nd_update(losses, [[epoch - start]], [epoch_loss])
-                stalled = tf.logical_and(tol > 0, epoch_loss > best - tol)
-                count = tf.where(stalled, count + 1, 0)
-                return epoch + 1, epoch_loss, losses, tf.minimum(best, epoch_loss), count
+                best, count = _training_loss_rule(epoch_loss, tol, best, count)
+                return epoch + 1, epoch_loss, losses, best, count
 
             epoch, _, losses, best, count = tf.while_loop(
                 more,
@@ -592,7 +595,8 @@ class GraphLoopTrainer(_Trainer):
         import tensorflow as tf
 
         dtype = tf.as_dtype(self.objective.dtype)
-        model, optimizer, loss_fn, metrics = self.model, self.optimizer, self.loss, self.metrics
+        model = self.model
+        minibatch_step = self._minibatch_step()
         input_shape = tuple(model.inputs[0].shape[1:])  # (n_features,), or (height, width, channels), ...
         n_features = input_shape[-1]
         n_outputs = model.outputs[0].shape[-1]
@@ -636,20 +640,11 @@ class GraphLoopTrainer(_Trainer):
                 X_spec,
                 tf.TensorSpec(y_shape, dtype),
                 tf.TensorSpec([None], dtype),
-                tf.TensorSpec([], tf.int32),
-                tf.TensorSpec([], tf.int32),
-                tf.TensorSpec([], tf.int32),
-                tf.TensorSpec([2], tf.int32),
-                tf.TensorSpec([], tf.bool),
-                tf.TensorSpec([], dtype),
-                tf.TensorSpec([], dtype),
-                tf.TensorSpec([], dtype),
-                tf.TensorSpec([], tf.int32),
+                *_scalar_argument_specs(dtype),
             ]
         )
         def run_epochs(X, y, w, start, stop, batch_size, seed, shuffle, tol, patience, best, count):
-            # tol > 0 applies MLP's training-loss rule (see _stopping.py) in the graph: an epoch whose
-            # loss is not below best - tol counts, more than `patience` in a row stop the loop.
+            # tol > 0 applies MLP's training-loss rule (see _stopping.py and _training_loss_rule).
             n = n_rows(X)
             steps = (n + batch_size - 1) // batch_size
             total_weight = tf.reduce_sum(w)
@@ -663,24 +658,10 @@ class GraphLoopTrainer(_Trainer):
                 total = tf.constant(0.0, dtype)
                 for step in tf.range(steps):
                     batch = order[step * batch_size : (step + 1) * batch_size]
-                    X_batch = take_rows(X, batch)
-                    y_batch = tf.gather(y, batch)
-                    w_batch = tf.gather(w, batch)
-                    with tf.GradientTape() as tape:
-                        predicted = model(X_batch, training=True)
-                        loss = tf.cast(loss_fn(y_batch, predicted, sample_weight=w_batch), dtype)
-                        if model.losses:
-                            loss += tf.cast(tf.add_n(model.losses), dtype)
-                    gradients = tape.gradient(loss, model.trainable_variables)
-                    optimizer.apply(gradients, model.trainable_variables)
-                    for metric in metrics:
-                        metric.update_state(y_batch, predicted, sample_weight=w_batch)
-                    total += loss * tf.reduce_sum(w_batch)
+                    total += minibatch_step(take_rows(X, batch), tf.gather(y, batch), tf.gather(w, batch))
                 epoch_loss = tf.math.divide_no_nan(total, total_weight)
                 losses = losses.write(epoch - start, epoch_loss)
-                stalled = tf.logical_and(tol > 0, epoch_loss > best - tol)
-                count = tf.where(stalled, count + 1, 0)
-                best = tf.minimum(best, epoch_loss)
+                best, count = _training_loss_rule(epoch_loss, tol, best, count)
                 epoch += 1
             return losses.stack()[: epoch - start], best, count
 
@@ -900,6 +881,40 @@ def _mix32(x):
             tf.bitwise.bitwise_xor(tf.bitwise.right_shift(x, 16), x) * 0x45D9F3B, _LOW_32_BITS
         )
     return tf.bitwise.bitwise_xor(tf.bitwise.right_shift(x, 16), x)
+
+
+def _scalar_argument_specs(dtype):
+    """Specs of both compiled loops' arguments after X, y and w.
+
+    Three int32 scalars (the epoch range, and the batch size or the XLA loop's
+    real row count), the seed, ``shuffle``, then ``tol``, ``patience``,
+    ``best`` and ``count`` of the training-loss rule.
+    """
+    import tensorflow as tf
+
+    return (
+        tf.TensorSpec([], tf.int32),
+        tf.TensorSpec([], tf.int32),
+        tf.TensorSpec([], tf.int32),
+        tf.TensorSpec([2], tf.int32),
+        tf.TensorSpec([], tf.bool),
+        tf.TensorSpec([], dtype),
+        tf.TensorSpec([], dtype),
+        tf.TensorSpec([], dtype),
+        tf.TensorSpec([], tf.int32),
+    )
+
+
+def _training_loss_rule(epoch_loss, tol, best, count):
+    """MLP's training-loss rule after an epoch, in the graph: the new best loss and stalled-epoch count.
+
+    With ``tol > 0`` an epoch whose loss is not below ``best - tol`` counts;
+    the loops stop when the count exceeds ``patience``.
+    """
+    import tensorflow as tf
+
+    stalled = tf.logical_and(tol > 0, epoch_loss > best - tol)
+    return tf.minimum(best, epoch_loss), tf.where(stalled, count + 1, 0)
 
 
 def _padded_rows(n, batch_size):
