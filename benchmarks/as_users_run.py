@@ -13,8 +13,15 @@ Two suites, sknnlite against scikit-learn's MLP, side by side in one run:
   contenders; medians.
 * ``cold``: a fresh ``python`` process per run executing a user's script
   (imports, a 12-candidate x 3-fold ``GridSearchCV`` on the seed tutorial's
-  task, ``predict``), with ``n_jobs=1`` and ``n_jobs=-1``; runs alternate
-  between the four scripts; medians of wall time.
+  task, ``predict``), with ``n_jobs=1`` and ``n_jobs=-1``, sknnlite on
+  TensorFlow (the default) and on JAX; runs alternate between the scripts;
+  medians of wall time.
+* ``backends``: the warm fit of the seed tutorial's network (250 rows, 150
+  epochs, batch 32: ``run.py``'s W2) on Keras' JAX backend against
+  TensorFlow, each in its own process (one untimed fit, then the median of
+  7); processes alternate between the backends.
+
+``pip install ".[bench,jax]"`` for the JAX rows.
 
 Replaces the part of ``benchmarks/RESULTS.md`` from the ``<!-- as_users_run -->``
 marker on (``run.py`` keeps that part when it rewrites the file).
@@ -111,6 +118,12 @@ COLD_CONTENDERS = {
         estimator="TinyNetClassifier(random_state=0)",
         grid=_cold_grid("learning_rate"),
     ),
+    "sknnlite on JAX": dict(
+        imports="from sknnlite import TinyNetClassifier",
+        estimator="TinyNetClassifier(random_state=0)",
+        grid=_cold_grid("learning_rate"),
+        env={"KERAS_BACKEND": "jax", "JAX_ENABLE_X64": "1"},
+    ),
     "MLP": dict(
         imports="from sklearn.neural_network import MLPClassifier",
         estimator="MLPClassifier(random_state=0)",
@@ -119,15 +132,23 @@ COLD_CONTENDERS = {
 }
 
 
-def cold_run(path):
-    """Wall time of ``python path`` in a fresh process, exit included; and the score it printed."""
+def _run_script(path, env=None):
+    """``python path`` in a fresh process with ``env`` added; (wall seconds, exit included; its stdout)."""
     start = time.perf_counter()
     done = subprocess.run(
-        [sys.executable, "-W", "ignore", str(path)], capture_output=True, text=True, check=True
+        [sys.executable, "-W", "ignore", str(path)],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, **(env or {})},
     )
-    seconds = time.perf_counter() - start
-    score = float(done.stdout.split("score")[-1])
-    return seconds, score
+    return time.perf_counter() - start, done.stdout
+
+
+def cold_run(path, env=None):
+    """Wall time of ``python path`` in a fresh process, exit included; and the score it printed."""
+    seconds, output = _run_script(path, env)
+    return seconds, float(output.split("score")[-1])
 
 
 def cold_suite(runs):
@@ -136,7 +157,8 @@ def cold_suite(runs):
     for contender, spec in COLD_CONTENDERS.items():
         for n_jobs in (1, -1):
             path = folder / f"{contender}_{n_jobs}.py"
-            path.write_text(COLD_SCRIPT.format(n_jobs=n_jobs, **spec))
+            code = {key: value for key, value in spec.items() if key != "env"}
+            path.write_text(COLD_SCRIPT.format(n_jobs=n_jobs, **code))
             scripts[contender, n_jobs] = path
     times = {key: [] for key in scripts}
     scores = {}
@@ -144,12 +166,48 @@ def cold_suite(runs):
         print(f"cold: run {run + 1} of {runs} ...", file=sys.stderr, flush=True)
         keys = list(scripts) if run % 2 == 0 else list(reversed(scripts))
         for key in keys:
-            seconds, scores[key] = cold_run(scripts[key])
+            seconds, scores[key] = cold_run(scripts[key], COLD_CONTENDERS[key[0]].get("env"))
             times[key].append(seconds)
     return {key: (statistics.median(values), scores[key]) for key, values in times.items()}
 
 
-def report(dataset_rows, cold, runs, machine):
+WARM_FIT_SCRIPT = """\
+import statistics, time
+from sknnlite import TinyNetClassifier
+from sknnlite.datasets import make_sum_threshold
+X, y = make_sum_threshold(250, random_state=2)
+est = TinyNetClassifier((20,), optimizer="rmsprop", epochs=150, batch_size=32, tol=0, random_state=0)
+est.fit(X, y)
+times = []
+for _ in range(7):
+    start = time.perf_counter()
+    est.fit(X, y)
+    times.append(time.perf_counter() - start)
+print("seconds", statistics.median(times), "score", est.score(X, y))
+"""
+BACKENDS = {
+    "tensorflow": {"KERAS_BACKEND": "tensorflow"},
+    "jax": {"KERAS_BACKEND": "jax", "JAX_ENABLE_X64": "1"},
+}
+
+
+def backends_suite(runs):
+    """Median warm fit seconds and training score per backend."""
+    path = Path(tempfile.mkdtemp()) / "warm_fit.py"
+    path.write_text(WARM_FIT_SCRIPT)
+    times = {backend: [] for backend in BACKENDS}
+    scores = {}
+    for run in range(runs):
+        print(f"backends: run {run + 1} of {runs} ...", file=sys.stderr, flush=True)
+        for backend in BACKENDS if run % 2 == 0 else reversed(BACKENDS):
+            _, output = _run_script(path, BACKENDS[backend])
+            seconds, score = output.split("seconds")[-1].split("score")
+            times[backend].append(float(seconds))
+            scores[backend] = float(score)
+    return {backend: (statistics.median(values), scores[backend]) for backend, values in times.items()}
+
+
+def report(dataset_rows, cold, backends, runs, machine):
     lines = [
         MARKER,
         "## As users run it (`python benchmarks/as_users_run.py`)",
@@ -191,7 +249,7 @@ def report(dataset_rows, cold, runs, machine):
             "| contender | n_jobs=1 | n_jobs=-1 | best CV score |",
             "|---|---|---|---|",
         ]
-        for contender in COLD_CONTENDERS:
+        for contender in [name for name in COLD_CONTENDERS if (name, 1) in cold]:
             (one, score), (many, _) = cold[contender, 1], cold[contender, -1]
             lines.append(f"| {contender} | {one:.2f} s | {many:.2f} s | {score:.3f} |")
         lines.append("")
@@ -200,6 +258,22 @@ def report(dataset_rows, cold, runs, machine):
             targets.append((f"cold script, n_jobs={n_jobs}: sknnlite / MLP <= 1.0", ratio, ratio <= 1.0))
         ratio = cold["sknnlite", -1][0] / cold["sknnlite", 1][0]
         targets.append(("cold script: sknnlite n_jobs=-1 / n_jobs=1 <= 1.0", ratio, ratio <= 1.0))
+    if backends:
+        lines += [
+            "### Keras backends",
+            "",
+            "The seed tutorial's network (250 rows, `(20,)`, rmsprop, 150 epochs, batch 32: W2 above), warm "
+            "fit in a process of its own per backend (one untimed fit, then the median of 7); JAX with "
+            "`JAX_ENABLE_X64=1`, so both train in float64.",
+            "",
+            "| backend | warm fit | training accuracy |",
+            "|---|---|---|",
+        ]
+        for backend, (seconds, score) in backends.items():
+            lines.append(f"| {backend} | {seconds * 1000:.1f} ms | {score:.3f} |")
+        lines.append("")
+        ratio = backends["jax"][0] / backends["tensorflow"][0]
+        targets.append(("JAX warm fit / TensorFlow warm fit <= 1.5", ratio, ratio <= 1.5))
     lines += ["### Targets", ""]
     lines += [f"- {'met' if ok else 'MISSED'}: {text} (measured {value:.3g})" for text, value, ok in targets]
     return "\n".join(lines) + "\n"
@@ -208,7 +282,7 @@ def report(dataset_rows, cold, runs, machine):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--suites", default="datasets,cold")
+    parser.add_argument("--suites", default="datasets,cold,backends")
     parser.add_argument("--no-write", action="store_true", help="print only; keep RESULTS.md as it is")
     args = parser.parse_args(argv)
     warnings.simplefilter("ignore")
@@ -218,7 +292,8 @@ def main(argv=None):
     suites = args.suites.split(",")
     dataset_rows = datasets_suite(args.runs) if "datasets" in suites else []
     cold = cold_suite(args.runs) if "cold" in suites else {}
-    text = report(dataset_rows, cold, args.runs, machine())
+    backends = backends_suite(args.runs) if "backends" in suites else {}
+    text = report(dataset_rows, cold, backends, args.runs, machine())
     print(text)
     if not args.no_write:
         path = HERE / "RESULTS.md"

@@ -22,7 +22,7 @@ from sklearn.utils._param_validation import (
 )
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
-from . import _callbacks, _lbfgs, _persistence, _routing
+from . import _callbacks, _jax_loop, _lbfgs, _persistence, _routing
 from ._diagnostics import diagnose, divergence_message, final_learning_rate
 from ._input import CHUNK_ROWS, map_in_chunks, training_matrix
 from ._names import ACTIVATIONS, OPTIMIZERS
@@ -841,6 +841,8 @@ class BaseTinyNet(BaseEstimator):
             return KerasFitTrainer(architecture.build(), objective, schedule=schedule, alpha=options.alpha)
         if tensorflow:
             return graph_trainer_for(architecture, objective)
+        if _jax_loop.serves(architecture, objective):
+            return _jax_loop.jax_trainer_for(architecture, objective)
         return fit_trainer_for(architecture, objective, options.alpha)
 
     def _set_network(self, architecture, objective, state):

@@ -467,7 +467,93 @@ class _Trainer:
         return int(self.optimizer.iterations.numpy())
 
 
-class GraphLoopTrainer(_Trainer):
+class _CompiledLoopTrainer(_Trainer):
+    """Drives a compiled multi-epoch loop ``run_epochs`` (TensorFlow's graph or XLA loop, JAX's jit loop).
+
+    ``run_epochs(*data, start, stop, *batching, tol, patience, best, count)``
+    trains epochs ``start`` to ``stop`` (fewer when the training-loss rule or a
+    non-finite loss stops it) and returns the epoch losses with the rule's
+    ``best`` and ``count``; ``metrics`` are updated inside it.
+    """
+
+    def _train_loop(self, run_epochs, data, batching, o, plan, callbacks):
+        """Run the epochs through ``run_epochs``: in timed calls, or one per call for callbacks."""
+        import keras
+
+        dtype = self.objective.dtype
+        history = collections.defaultdict(list)
+        first, last = o.initial_epoch, o.initial_epoch + o.epochs
+        if not (o.verbose or callbacks or self.metrics) and plan.training_loop_can_stop:
+            interrupted = self._run_in_timed_calls(
+                run_epochs, data, batching, first, last, history["loss"], plan
+            )
+            return TrainingRun(self.state(), dict(history), self.steps(), interrupted)
+
+        rule_off = (_scalar(0.0, dtype), _scalar(np.inf, dtype), _scalar(np.inf, dtype), _scalar(0, "int32"))
+        # Keras' CallbackList hands callbacks a copy of the logs: the last one reads what they added.
+        seen = keras.callbacks.LambdaCallback(on_epoch_end=lambda epoch, logs: seen.logs.append(logs))
+        seen.logs = []
+        hooks = [plan.callback(self.set_learning_rate, self.loss, self.metrics), *callbacks, seen]
+        hooks = keras.callbacks.CallbackList(hooks, model=self.model)
+        progress = _EpochProgress(o.epochs, first, o.verbose) if o.verbose else None
+        self.model.stop_training = False
+        interrupted = False
+        hooks.on_train_begin()
+        try:
+            for epoch in range(first, last):
+                hooks.on_epoch_begin(epoch)
+                for metric in self.metrics:
+                    metric.reset_state()
+                losses = run_epochs(*data, _scalar(epoch), _scalar(epoch + 1), *batching, *rule_off)
+                loss = float(losses[0][0])
+                logs = {"loss": loss, **{m.name: float(m.result()) for m in self.metrics}}
+                hooks.on_epoch_end(epoch, logs)
+                logs = {**logs, **{name: float(value) for name, value in seen.logs[-1].items()}}
+                for name, value in logs.items():
+                    history[name].append(value)
+                if progress is not None:
+                    progress.report(epoch, logs)
+                if not math.isfinite(loss) or self.model.stop_training:
+                    break
+        except KeyboardInterrupt:
+            interrupted = True
+        hooks.on_train_end()
+        return TrainingRun(self.state(), dict(history), self.steps(), interrupted)
+
+    def _run_in_timed_calls(self, run_epochs, data, batching, first, last, losses, plan):
+        """Run epochs ``first`` to ``last`` in graph calls of about ``_CALL_SECONDS`` each.
+
+        Appends the epoch losses to ``losses``; returns True if a KeyboardInterrupt stopped it.
+        The training-loss rule's state (best loss, epochs without improvement) runs on from
+        call to call.
+        """
+        dtype = self.objective.dtype
+        tol = _scalar(plan.tol if plan.watches_training_loss else 0.0, dtype)
+        patience = _scalar(plan.n_iter_no_change, dtype)
+        best, count = _scalar(np.inf, dtype), _scalar(0)
+        epoch, chunk = first, 1
+        try:
+            while epoch < last:
+                stop = min(last, epoch + chunk)
+                started = time.perf_counter()
+                values, best, count = run_epochs(
+                    *data, _scalar(epoch), _scalar(stop), *batching, tol, patience, best, count
+                )
+                elapsed = time.perf_counter() - started
+                losses.extend(float(v) for v in np.asarray(values))
+                epoch += len(values)
+                if int(count) > plan.n_iter_no_change:  # the rule stopped the loop
+                    plan.stopped = True
+                    break
+                if epoch < stop or not math.isfinite(losses[-1]):  # stopped at a non-finite loss
+                    break
+                chunk = min(_XLA_MAX_EPOCHS_PER_CALL, max(1, int(chunk * _CALL_SECONDS / max(elapsed, 1e-6))))
+        except KeyboardInterrupt:
+            return True
+        return False
+
+
+class GraphLoopTrainer(_CompiledLoopTrainer):
     """A compiled loop that runs many epochs per graph call (TensorFlow only).
 
     ``penalize`` adds the built-in MLP's ``alpha`` L2 penalty on the Dense
@@ -708,85 +794,6 @@ class GraphLoopTrainer(_Trainer):
         loops = [self.run_epochs, *(run.compiled for run in self._xla_loops.values())]
         return [loop.experimental_get_tracing_count() for loop in loops]
 
-    def _train_loop(self, run_epochs, data, batching, o, plan, callbacks):
-        """Run the epochs through ``run_epochs``: in timed calls, or one per call for callbacks."""
-        import keras
-        import tensorflow as tf
-
-        dtype = self.objective.dtype
-        history = collections.defaultdict(list)
-        first, last = o.initial_epoch, o.initial_epoch + o.epochs
-        if not (o.verbose or callbacks or self.metrics) and plan.training_loop_can_stop:
-            interrupted = self._run_in_timed_calls(
-                run_epochs, data, batching, first, last, history["loss"], plan
-            )
-            return TrainingRun(self.state(), dict(history), self.steps(), interrupted)
-
-        rule_off = (tf.constant(0.0, dtype), tf.constant(np.inf, dtype), tf.constant(np.inf, dtype), 0)
-        # Keras' CallbackList hands callbacks a copy of the logs: the last one reads what they added.
-        seen = keras.callbacks.LambdaCallback(on_epoch_end=lambda epoch, logs: seen.logs.append(logs))
-        seen.logs = []
-        hooks = [plan.callback(self.set_learning_rate, self.loss, self.metrics), *callbacks, seen]
-        hooks = keras.callbacks.CallbackList(hooks, model=self.model)
-        progress = _EpochProgress(o.epochs, first, o.verbose) if o.verbose else None
-        self.model.stop_training = False
-        interrupted = False
-        hooks.on_train_begin()
-        try:
-            for epoch in range(first, last):
-                hooks.on_epoch_begin(epoch)
-                for metric in self.metrics:
-                    metric.reset_state()
-                losses = run_epochs(*data, tf.constant(epoch), tf.constant(epoch + 1), *batching, *rule_off)
-                loss = float(losses[0][0])
-                logs = {"loss": loss, **{m.name: float(m.result()) for m in self.metrics}}
-                hooks.on_epoch_end(epoch, logs)
-                logs = {**logs, **{name: float(value) for name, value in seen.logs[-1].items()}}
-                for name, value in logs.items():
-                    history[name].append(value)
-                if progress is not None:
-                    progress.report(epoch, logs)
-                if not math.isfinite(loss) or self.model.stop_training:
-                    break
-        except KeyboardInterrupt:
-            interrupted = True
-        hooks.on_train_end()
-        return TrainingRun(self.state(), dict(history), self.steps(), interrupted)
-
-    def _run_in_timed_calls(self, run_epochs, data, batching, first, last, losses, plan):
-        """Run epochs ``first`` to ``last`` in graph calls of about ``_CALL_SECONDS`` each.
-
-        Appends the epoch losses to ``losses``; returns True if a KeyboardInterrupt stopped it.
-        The training-loss rule's state (best loss, epochs without improvement) runs on from
-        call to call.
-        """
-        import tensorflow as tf
-
-        dtype = self.objective.dtype
-        tol = tf.constant(plan.tol if plan.watches_training_loss else 0.0, dtype)
-        patience = tf.constant(plan.n_iter_no_change, dtype)
-        best, count = tf.constant(np.inf, dtype), tf.constant(0)
-        epoch, chunk = first, 1
-        try:
-            while epoch < last:
-                stop = min(last, epoch + chunk)
-                started = time.perf_counter()
-                values, best, count = run_epochs(
-                    *data, tf.constant(epoch), tf.constant(stop), *batching, tol, patience, best, count
-                )
-                elapsed = time.perf_counter() - started
-                losses.extend(float(v) for v in values.numpy())
-                epoch += len(values)
-                if int(count) > plan.n_iter_no_change:  # the rule stopped the loop
-                    plan.stopped = True
-                    break
-                if epoch < stop or not math.isfinite(losses[-1]):  # stopped at a non-finite loss
-                    break
-                chunk = min(_XLA_MAX_EPOCHS_PER_CALL, max(1, int(chunk * _CALL_SECONDS / max(elapsed, 1e-6))))
-        except KeyboardInterrupt:
-            return True
-        return False
-
 
 class KerasFitTrainer(_Trainer):
     """Training through ``model.fit``: any Keras backend, every callback hook."""
@@ -817,7 +824,7 @@ class KerasFitTrainer(_Trainer):
         )
         snapshot = _epoch_snapshot(self)
         stopping = plan.callback(self.set_learning_rate, self.loss, self.metrics)
-        hooks = [stopping, *callbacks, keras.callbacks.TerminateOnNaN(), snapshot]
+        hooks = [batches.epoch_callback(), stopping, *callbacks, keras.callbacks.TerminateOnNaN(), snapshot]
         if o.verbose:
             hooks.append(_progress_callback(o.epochs, o.initial_epoch, o.verbose))
         interrupted = False
@@ -881,6 +888,27 @@ def _mix32(x):
             tf.bitwise.bitwise_xor(tf.bitwise.right_shift(x, 16), x) * 0x45D9F3B, _LOW_32_BITS
         )
     return tf.bitwise.bitwise_xor(tf.bitwise.right_shift(x, 16), x)
+
+
+def epoch_keys_numpy(size, seed, epoch):
+    """:func:`_epoch_keys` in NumPy (``model.fit`` orders rows as the compiled loops do)."""
+    seed = np.asarray(seed).astype(np.int64) & _LOW_32_BITS
+    first = _mix32_numpy(seed[0])
+    second = _mix32_numpy(((seed[1] + epoch) & _LOW_32_BITS) ^ first)
+    rows = np.arange(size, dtype=np.int64)
+    return _mix32_numpy(_mix32_numpy(rows ^ first) ^ second)
+
+
+def _mix32_numpy(x):
+    x = np.asarray(x, dtype=np.int64)
+    for _ in range(2):
+        x = (((x >> 16) ^ x) * 0x45D9F3B) & _LOW_32_BITS
+    return (x >> 16) ^ x
+
+
+def _scalar(value, dtype="int32"):
+    """A 0-d NumPy array: one argument type for TensorFlow's signatures and JAX's jit (no retrace)."""
+    return np.asarray(value, dtype=dtype)
 
 
 def _scalar_argument_specs(dtype):
@@ -964,20 +992,22 @@ def _shuffled_batches(X, y, sample_weight, batch_size, shuffle, seed, initial_ep
     """A ``keras.utils.PyDataset`` of weighted minibatches, reshuffled every epoch.
 
     Epoch ``e``'s order depends only on ``(seed, e)``, so training continued
-    from epoch ``e`` shuffles as one long run would.
+    from epoch ``e`` shuffles as one long run would, and is the compiled
+    loops' order, so every engine sees the rows in the same order.
     """
     import keras
 
     class ShuffledBatches(keras.utils.PyDataset):
         def __init__(self):
             super().__init__()
-            self.epoch = initial_epoch
-            self.order = self._order()
+            self.set_epoch(initial_epoch)
 
-        def _order(self):
+        def set_epoch(self, epoch):
+            self.epoch = epoch
             if not shuffle:
-                return np.arange(X.shape[0])
-            return np.random.default_rng([int(seed[0]), int(seed[1]), self.epoch]).permutation(X.shape[0])
+                self.order = np.arange(X.shape[0])
+            else:
+                self.order = np.argsort(epoch_keys_numpy(X.shape[0], seed, epoch), kind="stable")
 
         def __len__(self):
             return math.ceil(X.shape[0] / batch_size)
@@ -986,8 +1016,9 @@ def _shuffled_batches(X, y, sample_weight, batch_size, shuffle, seed, initial_ep
             rows = self.order[index * batch_size : (index + 1) * batch_size]
             return dense_rows(X, rows), y[rows], sample_weight[rows]
 
-        def on_epoch_end(self):
-            self.epoch += 1
-            self.order = self._order()
+        def epoch_callback(self):
+            """A callback giving the batches Keras' epoch number (Keras also calls
+            ``PyDataset.on_epoch_end`` once before the first epoch, so counting those calls is off by one)."""
+            return keras.callbacks.LambdaCallback(on_epoch_begin=lambda epoch, logs: self.set_epoch(epoch))
 
     return ShuffledBatches()

@@ -52,9 +52,12 @@ def test_the_as_users_run_suites_measure_and_report_targets():
         ("MLP", 1): (6.0, 0.9),
         ("MLP", -1): (5.0, 0.9),
     }
-    text = as_users_run.report(rows, cold, 3, "test machine")
+    backends = {"tensorflow": (0.02, 0.99), "jax": (0.025, 0.99)}
+    text = as_users_run.report(rows, cold, backends, 3, "test machine")
     assert text.startswith(as_users_run.MARKER)
     assert "- MISSED: iris: time ratio <= 1.0 (measured 2)" in text
     assert "- met: iris: score >= MLP's - 0.01 (measured -0.005)" in text
     assert "- MISSED: cold script, n_jobs=1: sknnlite / MLP <= 1.0 (measured 1.33)" in text
     assert "- met: cold script: sknnlite n_jobs=-1 / n_jobs=1 <= 1.0 (measured 0.75)" in text
+    assert "| jax | 25.0 ms | 0.990 |" in text
+    assert "- met: JAX warm fit / TensorFlow warm fit <= 1.5 (measured 1.25)" in text

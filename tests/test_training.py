@@ -206,3 +206,15 @@ def test_past_the_xla_compilation_budget_new_shapes_train_in_the_plain_loop_with
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)  # float32; XLA fuses differently
     _train(trainer=compiled)  # a shape already compiled keeps its XLA loop
     assert compiled.traced_loops() == [0, 1]
+
+
+@tensorflow_only
+def test_model_fit_orders_rows_as_the_compiled_loops():
+    import tensorflow as tf
+
+    for seed in ((0, 0), (12345, 2**31 - 1), (7, 99)):
+        for epoch in (0, 1, 1000):
+            compiled = _training._epoch_keys(300, tf.constant(seed, tf.int32), tf.constant(epoch))
+            np.testing.assert_array_equal(
+                compiled.numpy(), _training.epoch_keys_numpy(300, np.array(seed), epoch)
+            )

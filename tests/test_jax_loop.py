@@ -1,0 +1,122 @@
+import keras
+import numpy as np
+import pytest
+
+from sknnlite import TinyNetClassifier, TinyNetRegressor, _jax_loop, _training
+from sknnlite._training import epoch_keys_numpy
+
+JAX = keras.backend.backend() == "jax"
+jax_only = pytest.mark.skipif(not JAX, reason="the jit loop trains on the JAX backend")
+
+FAST = dict(hidden_layer_sizes=(8,), epochs=15, learning_rate=0.01, batch_size=16, random_state=0)
+
+
+@pytest.fixture(autouse=True)
+def unspent_compilation_budget(monkeypatch):
+    """Earlier tests in the process may have spent the per-process budget of compiled loops."""
+    monkeypatch.setattr(_training, "_xla_compilations", [0])
+
+
+def _data(n=70):
+    """70 rows: not a whole number of batches of 16, so the loop pads."""
+    rng = np.random.RandomState(0)
+    X = rng.uniform(size=(n, 4))
+    return X, (X.sum(axis=1) > 2).astype(int), rng.uniform(0.5, 2.0, size=n)
+
+
+def _jit_trainers():
+    return [
+        t
+        for t in getattr(_training._local, "trainers", {}).values()
+        if isinstance(t, _jax_loop.JaxLoopTrainer)
+    ]
+
+
+def _assert_same_fit(a, b, loss_curves=True):
+    if loss_curves:  # model.fit's epoch loss is the mean of its batches' weighted means
+        np.testing.assert_allclose(a.loss_curve_, b.loss_curve_, rtol=1e-4)
+    for ours, theirs in zip(a.coefs_ + a.intercepts_, b.coefs_ + b.intercepts_, strict=True):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-4, atol=1e-5)
+
+
+def test_the_jit_loop_orders_rows_as_the_other_engines():
+    jnp = pytest.importorskip("jax.numpy")
+    for seed in ((0, 0), (12345, 2**31 - 1), (7, 99)):
+        for epoch in (0, 1, 1000):
+            expected = epoch_keys_numpy(300, np.array(seed), epoch)
+            keys = _jax_loop._epoch_keys(300, jnp.asarray(seed, "int32"), jnp.asarray(epoch, "int32"))
+            np.testing.assert_array_equal(np.asarray(keys).astype(np.int64), expected)
+
+
+@jax_only
+@pytest.mark.parametrize(
+    "settings",
+    [{}, {"alpha": 0.01, "learning_rate_decay": 0.1}, {"shuffle": False}, {"early_stopping": True}],
+    ids=["default", "alpha-decay", "no-shuffle", "early-stopping"],
+)
+@pytest.mark.parametrize("weighted", [False, True])
+def test_the_jit_loop_trains_as_model_fit_does(settings, weighted):
+    X, y, w = _data()
+    w = w if weighted else None
+    jit = TinyNetClassifier(**FAST, **settings).fit(X, y, sample_weight=w)
+    assert any(t._loops for t in _jit_trainers())
+    # Any callback sends the fit through model.fit.
+    fit = TinyNetClassifier(**FAST, **settings, callbacks=[keras.callbacks.Callback()]).fit(
+        X, y, sample_weight=w
+    )
+    assert jit.n_iter_ == fit.n_iter_
+    _assert_same_fit(jit, fit, loss_curves=not weighted)
+
+
+@jax_only
+def test_one_compilation_serves_every_learning_rate_alpha_and_stopping_rule(monkeypatch):
+    compiled = []
+    compile_loop = _jax_loop.JaxLoopTrainer._compile
+
+    def counting(self, *args):
+        compiled.append(args)
+        return compile_loop(self, *args)
+
+    monkeypatch.setattr(_jax_loop.JaxLoopTrainer, "_compile", counting)
+    X, _, _ = _data()
+    settings = [
+        {"learning_rate": 0.01},
+        {"learning_rate": 0.1, "alpha": 0.1},
+        {"tol": 0.0, "shuffle": False, "learning_rate_decay": 0.5},
+        {"n_iter_no_change": 2, "tol": 0.1},
+    ]
+    fits = [TinyNetRegressor(**{**FAST, **s}, activation="tanh").fit(X, X.sum(axis=1)) for s in settings]
+    assert len(compiled) == 1
+    assert len({f.loss_curve_[-1] for f in fits}) == len(fits)
+
+
+@jax_only
+def test_past_the_compilation_budget_fits_go_through_model_fit_with_the_same_result(monkeypatch):
+    X, y, _ = _data(90)
+    within = TinyNetClassifier(**FAST).fit(X, y)
+    monkeypatch.setattr(_training, "_xla_compilations", [_training._XLA_MAX_COMPILATIONS])
+    trainers_before = {id(t): len(t._loops) for t in _jit_trainers()}
+    past = TinyNetClassifier(**{**FAST, "batch_size": 10}).fit(X, y)  # a new shape: no new compilation
+    assert {id(t): len(t._loops) for t in _jit_trainers()} == trainers_before
+    reference = TinyNetClassifier(**{**FAST, "batch_size": 10}, callbacks=[keras.callbacks.Callback()]).fit(
+        X, y
+    )
+    _assert_same_fit(past, reference)
+    assert within.n_iter_ == FAST["epochs"]
+
+
+@jax_only
+def test_partial_fit_and_warm_start_continue_in_the_jit_loop_as_in_model_fit():
+    X, y, _ = _data()
+    model_fit = {"callbacks": [keras.callbacks.Callback()]}
+    settings = {**FAST, "epochs": 3, "tol": 0.0, "warm_start": True}
+    warm, reference = TinyNetClassifier(**settings), TinyNetClassifier(**settings, **model_fit)
+    stepped, stepped_reference = TinyNetClassifier(**FAST), TinyNetClassifier(**FAST, **model_fit)
+    for _ in range(3):
+        warm.fit(X, y)
+        reference.fit(X, y)
+        stepped.partial_fit(X, y, classes=[0, 1])
+        stepped_reference.partial_fit(X, y, classes=[0, 1])
+    assert len(warm.loss_curve_) == 9 and len(stepped.loss_curve_) == 3
+    _assert_same_fit(warm, reference)
+    _assert_same_fit(stepped, stepped_reference)
