@@ -566,7 +566,7 @@ class BaseTinyNet(BaseEstimator):
 
     def _train_lbfgs(self, architecture, objective, X, targets, sample_weight, state, plan):
         """Full-batch L-BFGS from ``state`` (see ``_lbfgs.py``)."""
-        model = architecture.build()
+        model = architecture.build(initializer="zeros")  # the weights are set next
         model.set_weights(state.weights)
         loss = make_loss(objective.loss, dict(objective.loss_params), objective.dtype, objective.loss_scale)
         if self.alpha > 0:

@@ -66,7 +66,7 @@ class JaxLoopTrainer(_CompiledLoopTrainer):
     """
 
     def __init__(self, architecture, objective):
-        super().__init__(architecture.build(), objective)
+        super().__init__(architecture.build(initializer="zeros"), objective)
         self.architecture = architecture
         kernels = penalized_kernels(self.model)
         self.kernel_positions = [

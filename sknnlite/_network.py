@@ -161,8 +161,9 @@ def build_keras_model(
     dropout=0.0,
     batch_normalization=False,
     dtype="float32",
+    kernel_initializer="glorot_uniform",
 ):
-    """A ``keras.Sequential`` MLP computing in ``dtype``.
+    """A ``keras.Sequential`` MLP computing in ``dtype``, its kernels drawn by ``kernel_initializer``.
 
     Each hidden layer is ``Dense`` (then ``BatchNormalization`` before the
     activation, if asked) then ``Dropout`` if ``dropout > 0``; the output is
@@ -170,7 +171,7 @@ def build_keras_model(
     """
     import keras
 
-    options = dict(dtype=dtype)
+    options = dict(dtype=dtype, kernel_initializer=kernel_initializer)
     layers = [keras.Input(shape=(n_features,), dtype=dtype)]
     for units in hidden_layer_sizes:
         if batch_normalization:
