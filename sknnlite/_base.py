@@ -25,9 +25,10 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted, vali
 from . import _callbacks, _jax_loop, _lbfgs, _persistence, _routing
 from ._diagnostics import diagnose, divergence_message, final_learning_rate
 from ._input import CHUNK_ROWS, map_in_chunks, training_matrix
-from ._names import ACTIVATIONS, OPTIMIZERS
+from ._names import ACTIVATIONS, OPTIMIZERS, check_keras_has
 from ._network import forward, initial_batch_norm, initial_weights, keras_weights, split_weights
 from ._stopping import StoppingPlan, Validation
+from ._tensorflow_logs import import_keras_quietly
 from ._training import (
     Architecture,
     GraphLoopTrainer,
@@ -431,8 +432,11 @@ class BaseTinyNet(BaseEstimator):
         return 1.0
 
     def _training_sample_weight(self, sample_weight, X, y, incremental):
-        # scikit-learn rejects negative weights and all-zero ones with a clear message.
-        return _check_sample_weight(sample_weight, X, dtype=X.dtype, ensure_non_negative=True)
+        # scikit-learn rejects negative weights with a clear message, and all-zero ones since 1.7.
+        sample_weight = _check_sample_weight(sample_weight, X, dtype=X.dtype, ensure_non_negative=True)
+        if not np.any(sample_weight > 0):
+            raise ValueError("Sample weights must contain at least one non-zero number.")
+        return sample_weight
 
     @_fit_context(prefer_skip_nested_validation=True)
     @_restore_on_error
@@ -486,6 +490,7 @@ class BaseTinyNet(BaseEstimator):
 
     def _fit(self, X, y, sample_weight, *, incremental, classes=None, train=True):
         """Shared body of ``fit``, ``partial_fit`` and ``initialize`` (``train=False``)."""
+        import_keras_quietly()
         _routing.check_extra_params(self, self._extra_params())
         routed = self._routed_params()
         _routing.check_fit_and_predict_params(
@@ -715,6 +720,8 @@ class BaseTinyNet(BaseEstimator):
             n_outputs, loss, output_activation, sparse = self._target_layout()
             if self.output_activation is not None:
                 output_activation = self.output_activation
+            check_keras_has("activation", self.activation)
+            check_keras_has("output_activation", output_activation)
             architecture = Architecture(
                 n_features=X.shape[1],
                 hidden_layer_sizes=hidden,

@@ -43,6 +43,25 @@ ACTIVATIONS = frozenset(
     }
 )
 
+# Activations Keras added after the oldest Keras sknnlite supports (3.7), with the release that has them.
+ACTIVATIONS_SINCE = {"sparse_plus": "3.8", "sparse_sigmoid": "3.8"}
+
+
+def check_keras_has(parameter, activation):
+    """Raise a ValueError when the installed Keras is older than the named ``activation``."""
+    needed = ACTIVATIONS_SINCE.get(activation) if isinstance(activation, str) else None
+    if needed is None:
+        return
+    import keras
+    from sklearn.utils.fixes import parse_version
+
+    if parse_version(keras.__version__) < parse_version(needed):
+        raise ValueError(
+            f"{parameter}={activation!r} needs Keras >= {needed}; Keras {keras.__version__} is installed. "
+            f"Upgrade Keras (pip install -U keras) or choose another {parameter}."
+        )
+
+
 OPTIMIZERS = frozenset(
     {
         "adadelta",

@@ -1,8 +1,12 @@
 import keras
+import numpy as np
 import pytest
+from sklearn.utils.fixes import parse_version
 
+from sknnlite import TinyNetRegressor
 from sknnlite._names import (
     ACTIVATIONS,
+    ACTIVATIONS_SINCE,
     CLASSIFICATION_LOSSES,
     LOSS_ALIASES,
     OPTIMIZERS,
@@ -11,9 +15,26 @@ from sknnlite._names import (
 )
 
 
+def _in_installed_keras(name):
+    """Whether the installed Keras has the activation (the newer ones need a newer Keras)."""
+    needed = ACTIVATIONS_SINCE.get(name)
+    return needed is None or parse_version(keras.__version__) >= parse_version(needed)
+
+
 @pytest.mark.parametrize("name", sorted(ACTIVATIONS))
 def test_every_activation_name_resolves_in_keras(name):
+    if not _in_installed_keras(name):
+        pytest.skip(f"Keras {keras.__version__} predates {name}")
     assert callable(keras.activations.get(name))
+
+
+@pytest.mark.parametrize("parameter", ["activation", "output_activation"])
+def test_an_activation_newer_than_the_installed_keras_fails_at_fit_saying_which_keras(parameter, monkeypatch):
+    monkeypatch.setattr(keras, "__version__", "3.7.0")
+    est = TinyNetRegressor((3,), epochs=1, **{parameter: "sparse_plus"})
+    X = np.random.RandomState(0).uniform(size=(20, 2))
+    with pytest.raises(ValueError, match=rf"{parameter}='sparse_plus' needs Keras >= 3.8; Keras 3.7.0 is"):
+        est.fit(X, X.sum(axis=1))
 
 
 @pytest.mark.parametrize("name", sorted(OPTIMIZERS))

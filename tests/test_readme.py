@@ -2,21 +2,41 @@
 
 import pathlib
 import re
-import warnings
+import subprocess
+import sys
+
+import pytest
 
 README = pathlib.Path(__file__).parent.parent / "README.md"
 
 
-def test_readme_python_example_runs(capsys):
-    blocks = re.findall(r"```python\n(.*?)```", README.read_text(), flags=re.DOTALL)
-    assert blocks
-    namespace = {}  # later blocks build on the first one, as a reader would
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        for block in blocks:
-            exec(compile(block, str(README), "exec"), namespace)
-    out = capsys.readouterr().out
-    assert "tinynetclassifier__activation" in out
+def _python_blocks():
+    """Every ```python block of the pages a newcomer reads first, as (page, index, code)."""
+    for page in PAGES:
+        blocks = re.findall(r"```python\n(.*?)```", page.read_text(), flags=re.DOTALL)
+        for index, code in enumerate(blocks):
+            yield pytest.param(code, id=f"{page.name}-{index}")
+
+
+PAGES = [README, README.parent / "docs" / "index.md", README.parent / "docs" / "getting_started.md"]
+
+
+@pytest.mark.parametrize("code", list(_python_blocks()))
+def test_every_snippet_runs_as_a_script_in_a_fresh_process_without_warnings(code, tmp_path):
+    """As a reader pastes it into a file: nothing defined elsewhere, no warning they did not ask for."""
+    script = tmp_path / "snippet.py"
+    script.write_text(code)
+    done = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, cwd=tmp_path, timeout=600
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip(), "every snippet prints its result"
+    assert not re.findall(r"\w+Warning: .*", done.stderr)
+
+
+def test_the_readme_has_the_first_model_and_the_cluster_search():
+    ids = [param.id for param in _python_blocks()]
+    assert {"README.md-0", "README.md-1", "README.md-2", "index.md-0", "getting_started.md-0"} <= set(ids)
 
 
 def test_readme_commands_match_the_ci_script():
