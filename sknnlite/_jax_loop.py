@@ -15,20 +15,15 @@ callbacks, sparse or very large X) go through ``model.fit``.
 
 import collections
 
-import numpy as np
-from scipy import sparse
-
-from . import _training
 from ._training import (
-    _XLA_LOOPS_KEPT,
     _XLA_MAX_EPOCHS_PER_CALL,
-    _XLA_MAX_VALUES,
     _cached,
     _CompiledLoopTrainer,
     _l2_penalty,
-    _pad_rows,
+    _padded_arrays,
     _padded_rows,
     _scalar,
+    epoch_keys_array,
     fit_trainer_for,
     make_loss,
     penalized_kernels,
@@ -88,38 +83,22 @@ class JaxLoopTrainer(_CompiledLoopTrainer):
         n = y.shape[0]
         batch_size = min(o.batch_size, n)
         capacity = _padded_rows(n, batch_size)
-        key = (batch_size, capacity)
-        if (
-            callbacks
-            or sparse.issparse(X)
-            or X.size > _XLA_MAX_VALUES
-            or (key not in self._loops and _training._xla_compilations[0] >= _training._XLA_MAX_COMPILATIONS)
-        ):
+        if callbacks or not self._padded_loop_serves(X, (batch_size, capacity), self._loops):
             fallback = fit_trainer_for(self.architecture, self.objective, o.alpha)
             return fallback.train(X, y, sample_weight, state, o, plan, callbacks)
         self.load(state, o, plan)
         self.alpha_value = _scalar(o.alpha, dtype)
         self.loss.penalty = (float(o.alpha), penalized_kernels(self.model)) if o.alpha > 0 else None
-        weights = np.where(np.arange(capacity) < n, _pad_rows(sample_weight, capacity), 0)
-        data = tuple(jnp.asarray(_pad_rows(part, capacity), dtype) for part in (X, y, weights))
-        batching = (_scalar(o.seed), _scalar(bool(o.shuffle), bool))
-        return self._train_loop(
-            self._loop(batch_size, capacity), (*data, _scalar(n)), batching, o, plan, callbacks
+        # One compiled loop per shape, sharing the process budget with TensorFlow's XLA loops.
+        loop = self._cached_loop(
+            self._loops, (batch_size, capacity), lambda: self._compile(batch_size, capacity)
         )
-
-    def _loop(self, batch_size, capacity):
-        """The jit-compiled loop over epochs for padded data of ``capacity`` rows (see the XLA loop)."""
-        key = (batch_size, capacity)
-        loop = self._loops.pop(key, None)
-        if loop is None:
-            loop = self._compile(batch_size, capacity)
-            _training._xla_compilations[0] += 1  # the budget TensorFlow's XLA loops count against too
-        self._loops[key] = loop
-        while len(self._loops) > _XLA_LOOPS_KEPT:
-            self._loops.popitem(last=False)
-        return loop
+        data = tuple(jnp.asarray(part, dtype) for part in _padded_arrays(X, y, sample_weight, capacity))
+        batching = (_scalar(o.seed), _scalar(bool(o.shuffle), bool))
+        return self._train_loop(loop, (*data, _scalar(n)), batching, o, plan, callbacks)
 
     def _compile(self, batch_size, capacity):
+        """The jit-compiled loop over epochs for padded data of ``capacity`` rows (see the XLA loop)."""
         import jax
         import jax.numpy as jnp
 
@@ -159,7 +138,9 @@ class JaxLoopTrainer(_CompiledLoopTrainer):
             def one_epoch(carry):
                 epoch, _, losses, best, count, variables = carry
                 keys = jnp.where(
-                    shuffle, _epoch_keys(capacity, seed, epoch), jnp.arange(capacity, dtype="uint32")
+                    shuffle,
+                    epoch_keys_array(jnp, capacity, seed, epoch, "uint32"),
+                    jnp.arange(capacity, dtype="uint32"),
                 )
                 order = jnp.lexsort((keys, padding))  # the real rows in the epoch's order, padding last
                 *variables, total, _ = jax.lax.fori_loop(
@@ -193,22 +174,3 @@ class JaxLoopTrainer(_CompiledLoopTrainer):
             return losses[: int(done)], best, count
 
         return run
-
-
-def _epoch_keys(size, seed, epoch):
-    """``_training._epoch_keys`` in 32-bit unsigned arithmetic (JAX has no int64 without x64)."""
-    import jax.numpy as jnp
-
-    seed = seed.astype("uint32")
-    first = _mix32(seed[0])
-    second = _mix32((seed[1] + epoch.astype("uint32")) ^ first)
-    rows = jnp.arange(size, dtype="uint32")
-    return _mix32(_mix32(rows ^ first) ^ second)
-
-
-def _mix32(x):
-    import jax.numpy as jnp
-
-    for _ in range(2):
-        x = ((x >> 16) ^ x) * jnp.uint32(0x45D9F3B)
-    return (x >> 16) ^ x

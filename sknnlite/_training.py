@@ -524,6 +524,33 @@ class _CompiledLoopTrainer(_Trainer):
         hooks.on_train_end()
         return TrainingRun(self.state(), dict(history), self.steps(), interrupted)
 
+    @staticmethod
+    def _padded_loop_serves(X, key, loops):
+        """Whether a static-shape loop (rows padded, see ``_padded_rows``) may train ``X``.
+
+        Dense ``X`` no larger than ``_XLA_MAX_VALUES``, whose loop for ``key``
+        (batch size, capacity) is in ``loops`` or still fits the per-process
+        compilation budget.
+        """
+        return (
+            not sparse.issparse(X)
+            and X.size <= _XLA_MAX_VALUES
+            and (key in loops or _xla_compilations[0] < _XLA_MAX_COMPILATIONS)
+        )
+
+    @staticmethod
+    def _cached_loop(loops, key, compile_loop):
+        """``loops[key]``, compiled on first use (counted against the process budget); least recently
+        used ones beyond ``_XLA_LOOPS_KEPT`` are dropped."""
+        loop = loops.pop(key, None)
+        if loop is None:
+            loop = compile_loop()
+            _xla_compilations[0] += 1
+        loops[key] = loop
+        while len(loops) > _XLA_LOOPS_KEPT:
+            loops.popitem(last=False)
+        return loop
+
     def _run_in_timed_calls(self, run_epochs, data, batching, first, last, losses, plan):
         """Run epochs ``first`` to ``last`` in graph calls of about ``_CALL_SECONDS`` each.
 
@@ -606,13 +633,13 @@ class GraphLoopTrainer(_CompiledLoopTrainer):
         per step than the plain graph loop on small networks, for a compile
         about 0.2 s longer than its trace.
         """
+        return self._cached_loop(
+            self._xla_loops, (batch_size, capacity), lambda: self._compile_xla(batch_size, capacity)
+        )
+
+    def _compile_xla(self, batch_size, capacity):
         import tensorflow as tf
 
-        key = (batch_size, capacity)
-        loop = self._xla_loops.pop(key, None)
-        if loop is not None:
-            self._xla_loops[key] = loop
-            return loop
         dtype = tf.as_dtype(self.objective.dtype)
         n_features = self.model.inputs[0].shape[-1]
         n_outputs = self.model.outputs[0].shape[-1]
@@ -669,10 +696,6 @@ class GraphLoopTrainer(_CompiledLoopTrainer):
             return losses[: int(done)], best, count
 
         run.compiled = run_epochs
-        _xla_compilations[0] += 1
-        self._xla_loops[key] = run
-        while len(self._xla_loops) > _XLA_LOOPS_KEPT:
-            self._xla_loops.popitem(last=False)
         return run
 
     def _compile(self, sparse_input):
@@ -765,17 +788,10 @@ class GraphLoopTrainer(_CompiledLoopTrainer):
         self.load(state, o, plan)
         batch_size = min(o.batch_size, y.shape[0])
         capacity = _padded_rows(y.shape[0], batch_size)
-        if (
-            self.xla
-            and not sparse.issparse(X)
-            and X.size <= _XLA_MAX_VALUES
-            and ((batch_size, capacity) in self._xla_loops or _xla_compilations[0] < _XLA_MAX_COMPILATIONS)
-        ):
-            n = y.shape[0]
+        if self.xla and self._padded_loop_serves(X, (batch_size, capacity), self._xla_loops):
             run_epochs = self._xla_loop(batch_size, capacity)
-            weights = np.where(np.arange(capacity) < n, _pad_rows(sample_weight, capacity), 0)
-            padded = (tf.convert_to_tensor(_pad_rows(part, capacity), dtype) for part in (X, y, weights))
-            data = (*padded, tf.constant(n))
+            padded = _padded_arrays(X, y, sample_weight, capacity)
+            data = (*(tf.convert_to_tensor(part, dtype) for part in padded), tf.constant(y.shape[0]))
             batching = (tf.constant(o.seed, tf.int32), tf.constant(bool(o.shuffle)))
             return self._train_loop(run_epochs, data, batching, o, plan, callbacks)
         if sparse.issparse(X):
@@ -894,19 +910,25 @@ def _mix32(x):
     return tf.bitwise.bitwise_xor(tf.bitwise.right_shift(x, 16), x)
 
 
-def epoch_keys_numpy(size, seed, epoch):
-    """:func:`_epoch_keys` in NumPy (``model.fit`` orders rows as the compiled loops do)."""
-    seed = np.asarray(seed).astype(np.int64) & _LOW_32_BITS
-    first = _mix32_numpy(seed[0])
-    second = _mix32_numpy(((seed[1] + epoch) & _LOW_32_BITS) ^ first)
-    rows = np.arange(size, dtype=np.int64)
-    return _mix32_numpy(_mix32_numpy(rows ^ first) ^ second)
+def epoch_keys_array(xp, size, seed, epoch, dtype="int64"):
+    """:func:`_epoch_keys` with array operators, for ``xp`` NumPy or ``jax.numpy``.
+
+    ``model.fit`` (NumPy, ``int64``) and the JAX loop (``uint32``: JAX has no
+    64-bit integers without x64) order rows with it, as the TensorFlow loops do.
+    """
+    # An array, not a Python int: without x64, JAX reads a Python int as int32, where 2**32 - 1 overflows.
+    mask = xp.asarray(_LOW_32_BITS, dtype=dtype)
+    seed = xp.asarray(seed).astype(dtype) & mask
+    first = _mix32_array(seed[0], mask)
+    second = _mix32_array(((seed[1] + xp.asarray(epoch).astype(dtype)) & mask) ^ first, mask)
+    rows = xp.arange(size, dtype=dtype)
+    return _mix32_array(_mix32_array(rows ^ first, mask) ^ second, mask)
 
 
-def _mix32_numpy(x):
-    x = np.asarray(x, dtype=np.int64)
+def _mix32_array(x, mask):
+    """:func:`_mix32` with array operators (the products fit in int64; uint32 wraps by itself)."""
     for _ in range(2):
-        x = (((x >> 16) ^ x) * 0x45D9F3B) & _LOW_32_BITS
+        x = (((x >> 16) ^ x) * 0x45D9F3B) & mask
     return (x >> 16) ^ x
 
 
@@ -954,6 +976,13 @@ def _padded_rows(n, batch_size):
     granularity = max(1, 1 << max(0, n.bit_length() - 4))
     capacity = -(-n // granularity) * granularity
     return -(-capacity // batch_size) * batch_size
+
+
+def _padded_arrays(X, y, sample_weight, capacity):
+    """X, y and sample_weight with ``capacity`` rows for a static-shape loop; padding rows weigh 0."""
+    n = y.shape[0]
+    weights = np.where(np.arange(capacity) < n, _pad_rows(sample_weight, capacity), 0)
+    return _pad_rows(X, capacity), _pad_rows(y, capacity), weights
 
 
 def _pad_rows(array, capacity):
@@ -1011,7 +1040,7 @@ def _shuffled_batches(X, y, sample_weight, batch_size, shuffle, seed, initial_ep
             if not shuffle:
                 self.order = np.arange(X.shape[0])
             else:
-                self.order = np.argsort(epoch_keys_numpy(X.shape[0], seed, epoch), kind="stable")
+                self.order = np.argsort(epoch_keys_array(np, X.shape[0], seed, epoch), kind="stable")
 
         def __len__(self):
             return math.ceil(X.shape[0] / batch_size)

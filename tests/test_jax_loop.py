@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from sknnlite import TinyNetClassifier, TinyNetRegressor, _jax_loop, _training
-from sknnlite._training import epoch_keys_numpy
+from sknnlite._training import epoch_keys_array
 
 JAX = keras.backend.backend() == "jax"
 jax_only = pytest.mark.skipif(not JAX, reason="the jit loop trains on the JAX backend")
@@ -43,8 +43,10 @@ def test_the_jit_loop_orders_rows_as_the_other_engines():
     jnp = pytest.importorskip("jax.numpy")
     for seed in ((0, 0), (12345, 2**31 - 1), (7, 99)):
         for epoch in (0, 1, 1000):
-            expected = epoch_keys_numpy(300, np.array(seed), epoch)
-            keys = _jax_loop._epoch_keys(300, jnp.asarray(seed, "int32"), jnp.asarray(epoch, "int32"))
+            expected = epoch_keys_array(np, 300, np.array(seed), epoch)
+            keys = epoch_keys_array(
+                jnp, 300, jnp.asarray(seed, "int32"), jnp.asarray(epoch, "int32"), "uint32"
+            )
             np.testing.assert_array_equal(np.asarray(keys).astype(np.int64), expected)
 
 

@@ -216,5 +216,5 @@ def test_model_fit_orders_rows_as_the_compiled_loops():
         for epoch in (0, 1, 1000):
             compiled = _training._epoch_keys(300, tf.constant(seed, tf.int32), tf.constant(epoch))
             np.testing.assert_array_equal(
-                compiled.numpy(), _training.epoch_keys_numpy(300, np.array(seed), epoch)
+                compiled.numpy(), _training.epoch_keys_array(np, 300, np.array(seed), epoch)
             )
