@@ -47,15 +47,23 @@ ACTIVATIONS = frozenset(
 ACTIVATIONS_SINCE = {"sparse_plus": "3.8", "sparse_sigmoid": "3.8"}
 
 
-def check_keras_has(parameter, activation):
-    """Raise a ValueError when the installed Keras is older than the named ``activation``."""
+def keras_release_needed(activation):
+    """The Keras release the named ``activation`` needs, if the installed Keras is older; else None."""
     needed = ACTIVATIONS_SINCE.get(activation) if isinstance(activation, str) else None
     if needed is None:
-        return
+        return None
     import keras
     from sklearn.utils.fixes import parse_version
 
-    if parse_version(keras.__version__) < parse_version(needed):
+    return needed if parse_version(keras.__version__) < parse_version(needed) else None
+
+
+def check_keras_has(parameter, activation):
+    """Raise a ValueError when the installed Keras is older than the named ``activation``."""
+    needed = keras_release_needed(activation)
+    if needed is not None:
+        import keras
+
         raise ValueError(
             f"{parameter}={activation!r} needs Keras >= {needed}; Keras {keras.__version__} is installed. "
             f"Upgrade Keras (pip install -U keras) or choose another {parameter}."

@@ -19,9 +19,7 @@ _QUIET_LEVEL = "1"  # hides INFO; WARNING and ERROR lines still show
 def import_keras_quietly():
     """Import Keras (and TensorFlow, if it is the backend) at TensorFlow log level 1 unless set."""
     if "keras" in sys.modules or "TF_CPP_MIN_LOG_LEVEL" in os.environ:
-        import keras
-
-        return keras
+        return  # imported already, or the user's own level
     os.environ["TF_CPP_MIN_LOG_LEVEL"] = _QUIET_LEVEL
     try:
         import keras
@@ -30,4 +28,3 @@ def import_keras_quietly():
             import tensorflow  # noqa: F401  (the level is read now)
     finally:
         os.environ.pop("TF_CPP_MIN_LOG_LEVEL", None)
-    return keras

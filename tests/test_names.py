@@ -1,29 +1,22 @@
 import keras
 import numpy as np
 import pytest
-from sklearn.utils.fixes import parse_version
 
 from sknnlite import TinyNetRegressor
 from sknnlite._names import (
     ACTIVATIONS,
-    ACTIVATIONS_SINCE,
     CLASSIFICATION_LOSSES,
     LOSS_ALIASES,
     OPTIMIZERS,
     REGRESSION_LOSSES,
     canonical_loss_name,
+    keras_release_needed,
 )
-
-
-def _in_installed_keras(name):
-    """Whether the installed Keras has the activation (the newer ones need a newer Keras)."""
-    needed = ACTIVATIONS_SINCE.get(name)
-    return needed is None or parse_version(keras.__version__) >= parse_version(needed)
 
 
 @pytest.mark.parametrize("name", sorted(ACTIVATIONS))
 def test_every_activation_name_resolves_in_keras(name):
-    if not _in_installed_keras(name):
+    if keras_release_needed(name) is not None:
         pytest.skip(f"Keras {keras.__version__} predates {name}")
     assert callable(keras.activations.get(name))
 

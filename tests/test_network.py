@@ -1,9 +1,8 @@
 import keras
 import numpy as np
 import pytest
-from sklearn.utils.fixes import parse_version
 
-from sknnlite._names import ACTIVATIONS, ACTIVATIONS_SINCE
+from sknnlite._names import ACTIVATIONS, keras_release_needed
 from sknnlite._network import (
     NUMPY_ACTIVATIONS,
     apply_activation,
@@ -18,8 +17,7 @@ Z = np.linspace(-7, 7, 57).reshape(3, 19)
 
 @pytest.mark.parametrize("name", sorted(NUMPY_ACTIVATIONS))
 def test_numpy_activations_match_keras(name):
-    needed = ACTIVATIONS_SINCE.get(name)
-    if needed is not None and parse_version(keras.__version__) < parse_version(needed):
+    if keras_release_needed(name) is not None:
         pytest.skip(f"Keras {keras.__version__} predates {name}")
     expected = keras.ops.convert_to_numpy(keras.activations.get(name)(keras.ops.convert_to_tensor(Z)))
     np.testing.assert_allclose(NUMPY_ACTIVATIONS[name](Z), expected, rtol=1e-6, atol=1e-7)
