@@ -3,10 +3,17 @@
 Build with ``pip install ".[docs]" && python -m sphinx -W --keep-going -b html docs docs/_build/html``.
 """
 
+import importlib.metadata
 import os
+import pathlib
+import sys
 import warnings
 
 import sknnlite
+
+DOCS = pathlib.Path(__file__).parent
+sys.path.insert(0, str(DOCS / "_ext"))
+from api_inventories import write_inventories  # noqa: E402
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 # Gallery scripts run at build time; their convergence notes are not the build's business.
@@ -23,6 +30,7 @@ extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.autosummary",
     "sphinx.ext.doctest",
+    "sphinx.ext.intersphinx",
     "sphinx_gallery.gen_gallery",
 ]
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
@@ -36,7 +44,22 @@ numpydoc_show_class_members = False
 numpydoc_class_members_toctree = False
 # Every documented public function, class and method must show an example (run as doctests by pytest).
 numpydoc_validation_checks = {"EX01"}
-numpydoc_validation_exclude = {r"\.set_\w+_request$", r"\.get_metadata_routing$", r"\.__init__$"}
+numpydoc_validation_exclude = {
+    r"\.set_\w+_request$",
+    r"\.get_metadata_routing$",
+    r"\.__init__$",
+}
+
+# Each remote inventory first; offline (CI) the fallbacks written here, so the links hold either way.
+_inventories = write_inventories(DOCS / "_build" / "inventories")
+intersphinx_mapping = {
+    "sklearn": ("https://scikit-learn.org/stable/", (None, _inventories["sklearn"])),
+    "keras": ("https://keras.io/api/", _inventories["keras"]),
+}
+intersphinx_timeout = 5
+# A scikit-learn or Keras name no inventory resolves (a typo, a missing table entry) fails the build.
+nitpicky = True
+nitpick_ignore_regex = [(r"py:.*", r"(?!sklearn\.|keras\.).*")]
 
 sphinx_gallery_conf = {
     "examples_dirs": "../examples",
@@ -49,5 +72,31 @@ sphinx_gallery_conf = {
 
 html_theme = "pydata_sphinx_theme"
 html_title = f"sknnlite {version}"
-html_theme_options = {"navigation_with_keys": False, "show_toc_level": 2}
+_source = dict(
+    url.split(", ", 1) for url in importlib.metadata.metadata("sknnlite").get_all("Project-URL") or []
+).get("Source")
+html_theme_options = {
+    "navigation_with_keys": False,
+    "show_toc_level": 2,
+    # Every page title fits one row of the top bar from 1200 px up.
+    "header_links_before_dropdown": 7,
+    "navbar_persistent": ["search-button"],
+    "icon_links": [{"name": "Source", "url": _source, "icon": "fa-brands fa-github"}] if _source else [],
+}
+# Pages without sub-pages get no left sidebar (it showed an empty "Section Navigation").
+html_sidebars = {
+    page: []
+    for page in (
+        "index",
+        "getting_started",
+        "user_guide",
+        "parameter_mapping",
+        "moving_from_scikeras",
+        "changelog",
+    )
+}
+html_static_path = ["_static"]
+html_css_files = ["sknnlite.css"]
 html_show_sourcelink = False
+# "fit()", not "TinyNetClassifier.fit()": the qualified names overflowed "On this page".
+toc_object_entries_show_parents = "hide"
