@@ -26,7 +26,14 @@ from . import _callbacks, _jax_loop, _lbfgs, _persistence, _routing
 from ._diagnostics import diagnose, divergence_message, final_learning_rate
 from ._input import CHUNK_ROWS, map_in_chunks, training_matrix
 from ._names import ACTIVATIONS, OPTIMIZERS, check_keras_has
-from ._network import forward, initial_batch_norm, initial_weights, keras_weights, split_weights
+from ._network import (
+    backend_float_dtype,
+    forward,
+    initial_batch_norm,
+    initial_weights,
+    keras_weights,
+    split_weights,
+)
 from ._stopping import StoppingPlan, Validation
 from ._tensorflow_logs import import_keras_quietly
 from ._training import (
@@ -715,7 +722,7 @@ class BaseTinyNet(BaseEstimator):
 
     def _new_network(self, X, y, hidden, rng):
         """Architecture, objective and initial state for a fresh fit."""
-        dtype = X.dtype.name
+        dtype = backend_float_dtype(X.dtype.name)
         if self._build_fn() is None:
             n_outputs, loss, output_activation, sparse = self._target_layout()
             if self.output_activation is not None:

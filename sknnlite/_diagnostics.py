@@ -102,6 +102,12 @@ def diagnose(
         )
     elif failure is not None:
         messages.append(failure)
+    elif not stopped and len(loss_curve) >= epochs and not messages and not early_stopping and tol == 0:
+        messages.append(
+            f"Maximum epochs ({epochs}) reached and the optimization hasn't converged yet: tol=0 turns the "
+            "training-loss stopping rule off, so every epoch ran and nothing checked whether the loss had "
+            "settled. Raise epochs, or set tol > 0 to stop once the loss stops improving."
+        )
     elif not stopped and len(loss_curve) >= epochs and not messages:
         watched = "validation score" if early_stopping else "training loss"
         messages.append(

@@ -126,6 +126,23 @@ def initial_batch_norm(hidden_layer_sizes):
     return [(np.ones(n), np.zeros(n), np.zeros(n), np.ones(n)) for n in hidden_layer_sizes]
 
 
+def backend_float_dtype(name):
+    """``name``, or ``"float32"`` for float64 where the backend has no float64.
+
+    JAX without ``jax_enable_x64`` truncates every float64 array to float32 and
+    warns each time; the network computes in float32 there from the start.
+    """
+    if name != "float64":
+        return name
+    import keras
+
+    if keras.backend.backend() != "jax":
+        return name
+    import jax
+
+    return name if jax.config.jax_enable_x64 else "float32"
+
+
 def keras_weights(coefs, intercepts, batch_norm=None, dtype="float32"):
     """The weights in the ``keras.Model.get_weights`` order of :func:`build_keras_model`."""
     weights = []

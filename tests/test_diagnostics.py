@@ -35,6 +35,23 @@ def test_running_out_of_epochs_says_so():
     assert "Raise epochs" in messages[0]
 
 
+def test_running_out_of_epochs_with_the_rule_off_says_tol_turned_it_off():
+    curve = list(1.0 - np.arange(20) / 200.0)
+    learning_rate = 0.01
+    _, messages = diagnose(
+        curve,
+        learning_rate=learning_rate,
+        final_rate=learning_rate,
+        learning_rate_decay=0.0,
+        n_steps=100,
+        epochs=20,
+        stopped=False,
+        tol=0.0,
+    )
+    assert len(messages) == 1 and "Maximum epochs (20) reached" in messages[0]
+    assert "tol=0 turns the training-loss stopping rule off" in messages[0] and "tol > 0" in messages[0]
+
+
 def test_a_decayed_learning_rate_is_named_with_its_final_value():
     measured, messages = _diagnose([1.0], learning_rate=0.001, learning_rate_decay=0.1, n_steps=30000)
     assert measured["final_learning_rate"] == pytest.approx(0.001 / 3001)

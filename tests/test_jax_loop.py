@@ -1,3 +1,7 @@
+import os
+import subprocess
+import sys
+
 import keras
 import numpy as np
 import pytest
@@ -126,3 +130,30 @@ def test_partial_fit_and_warm_start_continue_in_the_jit_loop_as_in_model_fit():
     assert len(warm.loss_curve_) == 9 and len(stepped.loss_curve_) == 3
     _assert_same_fit(warm, reference)
     _assert_same_fit(stepped, stepped_reference)
+
+
+def test_float64_input_on_jax_without_x64_trains_in_float32_without_warnings():
+    pytest.importorskip("jax")
+    script = """
+import warnings
+warnings.simplefilter("error")  # JAX warned for every float64 array it truncated
+import numpy as np
+from sknnlite import TinyNetClassifier
+rng = np.random.RandomState(0)
+X = rng.uniform(size=(60, 3))
+y = (X.sum(axis=1) > 1.5).astype(int)
+for extra in ({}, {"callbacks": []}, {"dropout": 0.1}):
+    clf = TinyNetClassifier((4,), epochs=3, tol=0.0, random_state=0, **extra)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # Keras' NumPy 2 copy notice, not ours
+        warnings.filterwarnings("ignore", ".*Maximum epochs")
+        clf.fit(X, y)
+    assert clf.coefs_[0].dtype == np.float32, clf.coefs_[0].dtype
+    assert clf.predict(X).shape == (60,)
+print("ok")
+"""
+    env = {k: v for k, v in os.environ.items() if k != "JAX_ENABLE_X64"}
+    env.update(KERAS_BACKEND="jax", TF_CPP_MIN_LOG_LEVEL="3")
+    result = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stdout.strip() == "ok"
