@@ -42,12 +42,13 @@ for name, model in [("decay 0.1", decayed), ("fixed 0.01", fixed)]:
 
 # %%
 # Learned weights next to the exact solution.
-fig, ax = plt.subplots(figsize=(6, 4))
+fig, ax = plt.subplots(figsize=(7, 4), layout="constrained")
 positions = np.arange(len(exact))
 ax.bar(positions - 0.3, exact, width=0.3, label="exact")
 ax.bar(positions, decayed.coefs_[0].ravel(), width=0.3, label="Adam, decay 0.1")
 ax.bar(positions + 0.3, fixed.coefs_[0].ravel(), width=0.3, label="Adam, fixed lr 0.01")
 ax.set(title="Learned weights vs the exact solution", xlabel="input", ylabel="weight")
 ax.set_xticks(positions, [f"x{i}" for i in positions])
-ax.legend()
+ax.axhline(0, color="black", linewidth=0.8)
+ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1))
 plt.show()
