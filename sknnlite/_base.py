@@ -944,7 +944,10 @@ class BaseTinyNet(BaseEstimator):
         ``keras.saving.load_model(path)`` opens the file as the trained
         network; :meth:`load` restores the whole estimator (parameters,
         ``classes_``, feature names, optimizer state for ``partial_fit``).
-        The estimator part is pickled: load only files you trust.
+        The estimator part is stored as data (JSON and NumPy arrays), not
+        pickled, so opening the file runs no code from it. Code the
+        estimator refers to (a ``model`` build function, custom losses,
+        activations or callbacks) is stored by name; :meth:`load` asks for it.
 
         Parameters
         ----------
@@ -965,13 +968,26 @@ class BaseTinyNet(BaseEstimator):
         _persistence.save(self, path)
 
     @classmethod
-    def load(cls, path):
-        """Load an estimator saved with :meth:`save`.
+    def load(cls, path, *, trusted=None, custom_objects=None, allow_pickle=False):
+        """Load an estimator saved with :meth:`save`, running no code from the file.
 
         Parameters
         ----------
         path : str or path-like
             A ``.keras`` file written by :meth:`save`.
+        trusted : list of objects or str, default=None
+            The code the file may name: a ``model`` build function, custom
+            losses, activations, metrics, layers or callbacks, as the objects
+            themselves or as ``"module.name"`` strings (imported on load). A
+            file naming anything else fails with the list of names to trust.
+            Keras' own losses, metrics and optimizers need no trust.
+        custom_objects : dict, default=None
+            Keras' way to name the same: ``{"name": object}``, also passed to
+            ``keras.saving.load_model``.
+        allow_pickle : bool, default=False
+            Open a file written by sknnlite 0.1.0, whose estimator part is a
+            pickle (which can run any code in the file), with a warning.
+            Only for files you trust; save the estimator again to convert it.
 
         Returns
         -------
@@ -990,7 +1006,13 @@ class BaseTinyNet(BaseEstimator):
         >>> bool(np.array_equal(TinyNetRegressor.load(path).predict(X), reg.predict(X)))
         True
         """
-        return _persistence.load(path, expected_class=cls)
+        return _persistence.load(
+            path,
+            expected_class=cls,
+            trusted=trusted,
+            custom_objects=custom_objects,
+            allow_pickle=allow_pickle,
+        )
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -1,18 +1,34 @@
 """Saving a fitted estimator as a Keras ``.keras`` file that also restores the estimator.
 
 The file is Keras' native zip archive, so ``keras.saving.load_model(path)``
-opens it as the plain trained network. One extra member holds the
+opens it as the plain trained network. Two extra members hold the
 scikit-learn side (parameters, ``classes_``, feature names, the optimizer
-state for ``partial_fit``), pickled: load only files you trust, as with any
-pickle or ``joblib`` file.
+state for ``partial_fit``) as JSON and a NumPy ``.npz`` (see
+``_safe_state``): opening a file runs no code from it, as Keras' safe mode
+promises for the network part.
 """
 
-import io
-import pickle
+import os
+import tempfile
+import warnings
 import zipfile
 
-# The zip member with the estimator; Keras ignores members it does not know.
-ESTIMATOR_MEMBER = "sknnlite_estimator.pkl"
+import numpy as np
+
+from . import _safe_state
+from ._tensorflow_logs import import_keras_quietly
+
+# Zip members with the estimator; Keras ignores members it does not know.
+STATE_MEMBER = "sknnlite_estimator.json"
+ARRAYS_MEMBER = "sknnlite_arrays.npz"
+# Keras models among the parameters (model= to fine-tune), each a .keras file of its own.
+PARAM_MODEL_PREFIX = "sknnlite_param_model_"
+# sknnlite 0.1.0 pickled the estimator: opened only on request.
+PICKLE_MEMBER = "sknnlite_estimator.pkl"
+
+
+class UnsafeModelFileWarning(UserWarning):
+    """A model file was opened with pickle, which can run code from the file."""
 
 
 def save(estimator, path):
@@ -22,34 +38,180 @@ def save(estimator, path):
         raise ValueError(f"save writes Keras' native format; the path must end in '.keras', got {path!r}.")
     state = estimator.__getstate__()
     state.pop("_custom_model", None)  # the Keras part of the file holds it
-    try:
-        payload = pickle.dumps((type(estimator), state))
-    except (pickle.PicklingError, AttributeError, TypeError) as error:
-        raise ValueError(
-            f"The estimator's parameters cannot be pickled ({error}); a model build function "
-            "must be defined at module level to be saved."
-        ) from error
+    document, arrays, models = _safe_state.dump_state(type(estimator), state)
     estimator.model_.save(path)
     with zipfile.ZipFile(path, "a") as archive:
-        archive.writestr(ESTIMATOR_MEMBER, payload)
+        archive.writestr(STATE_MEMBER, document)
+        archive.writestr(ARRAYS_MEMBER, arrays)
+        for member, model in models.items():
+            archive.writestr(member, _keras_bytes(model))
 
 
-def load(path, expected_class=None):
-    """Read an estimator written by :func:`save`."""
+def _keras_bytes(model):
+    """A Keras model's ``.keras`` file as bytes (Keras saves to paths only)."""
+    with tempfile.TemporaryDirectory() as directory:
+        path = os.path.join(directory, "model.keras")
+        model.save(path)
+        with open(path, "rb") as file:
+            return file.read()
+
+
+def _model_loader(path, trust, source):
+    """Opens the ``.keras`` members a state refers to, in Keras' safe mode."""
+
+    def load_model(member):
+
+        if not member.startswith(PARAM_MODEL_PREFIX) or not member.endswith(".keras"):
+            raise ValueError(f"unexpected model member {member!r}")
+        with zipfile.ZipFile(path) as archive, tempfile.TemporaryDirectory() as directory:
+            if member not in archive.namelist():
+                raise ValueError(f"the model member {member!r} is missing")
+            copy = os.path.join(directory, "model.keras")
+            with open(copy, "wb") as file:
+                file.write(archive.read(member))
+            return _load_keras(copy, trust, source)
+
+    return load_model
+
+
+def _load_keras(path, trust, source):
+    import_keras_quietly()
     import keras
 
+    try:
+        return keras.saving.load_model(
+            path, compile=False, safe_mode=True, custom_objects=trust.custom_objects()
+        )
+    except (TypeError, ValueError) as error:
+        raise ValueError(
+            f"{source}: Keras could not rebuild the network ({error}). Custom layers, losses or "
+            "activations must be passed as custom_objects={...} (or trusted=[...])."
+        ) from None
+
+
+def _estimator_class(name, expected_class, trusted, source):
+    from ._classifier import TinyNetClassifier
+    from ._regressor import TinyNetRegressor
+
+    known = {_safe_state.qualified_name(cls): cls for cls in (TinyNetClassifier, TinyNetRegressor)}
+    if expected_class is not None:
+        known[_safe_state.qualified_name(expected_class)] = expected_class
+    if not isinstance(name, str):
+        raise ValueError(f"{source}: malformed estimator record (no estimator class).")
+    if name in known:
+        return known[name]
+    if not trusted.allows(name):
+        raise _safe_state.UntrustedNamesError(
+            f"{source} holds a {name}, which is not an sknnlite estimator; loading it would run its "
+            f"code. If you trust the file, pass trusted=[{name.rpartition('.')[2]}] (the class) or its "
+            "name."
+        )
+    return trusted.resolve(name)
+
+
+def _read_members(path):
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = set(archive.namelist())
+            wanted = [m for m in (STATE_MEMBER, ARRAYS_MEMBER, PICKLE_MEMBER) if m in names]
+            return {member: archive.read(member) for member in wanted}
+    except (zipfile.BadZipFile, EOFError, zipfile.LargeZipFile) as error:
+        raise ValueError(f"{path!r} is not a readable .keras file (a zip archive): {error}.") from None
+
+
+def load(path, expected_class=None, *, trusted=None, custom_objects=None, allow_pickle=False):
+    """Read an estimator written by :func:`save`, running no code from the file.
+
+    Code the file names (a build function, custom Keras objects, callbacks)
+    is resolved only from ``trusted`` / ``custom_objects``. Files of
+    sknnlite 0.1.0 hold a pickle and open only with ``allow_pickle=True``.
+    """
+
     path = str(path)
-    with zipfile.ZipFile(path) as archive:
-        if ESTIMATOR_MEMBER not in archive.namelist():
-            raise ValueError(
-                f"{path!r} is a Keras file without sknnlite's estimator; open it with "
-                "keras.saving.load_model, or save the estimator with its save method."
-            )
-        cls, state = pickle.load(io.BytesIO(archive.read(ESTIMATOR_MEMBER)))
-    if expected_class is not None and not issubclass(cls, expected_class):
-        raise TypeError(f"{path!r} holds a {cls.__name__}, not a {expected_class.__name__}.")
+    source = repr(path)
+    members = _read_members(path)
+    trust = _safe_state.Trusted(trusted, custom_objects)
+    if STATE_MEMBER in members:
+        if ARRAYS_MEMBER not in members:
+            raise ValueError(f"{source}: the estimator's arrays ({ARRAYS_MEMBER}) are missing.")
+        name, state = _safe_state.load_state(
+            members[STATE_MEMBER], members[ARRAYS_MEMBER], trust, source, _model_loader(path, trust, source)
+        )
+        cls = _estimator_class(name, expected_class, trust, source)
+    elif PICKLE_MEMBER in members:
+        cls, state = _load_pickled(members[PICKLE_MEMBER], source, allow_pickle)
+    else:
+        raise ValueError(
+            f"{source} is a Keras file without sknnlite's estimator; open it with "
+            "keras.saving.load_model, or save the estimator with its save method."
+        )
+    if expected_class is not None and not (isinstance(cls, type) and issubclass(cls, expected_class)):
+        raise TypeError(f"{source} holds a {getattr(cls, '__name__', cls)}, not a {expected_class.__name__}.")
     estimator = cls.__new__(cls)
     estimator.__setstate__(state)
-    model = keras.saving.load_model(path, compile=False)
-    estimator._attach_keras_model(model)
+    model = _load_keras(path, trust, source)
+    _check_loaded(estimator, source)
+    try:
+        estimator._attach_keras_model(model)
+    except (ValueError, TypeError, IndexError) as error:
+        raise ValueError(f"{source}: the network does not match the estimator record ({error}).") from None
+    _check_loaded(estimator, source)
     return estimator
+
+
+def _load_pickled(payload, source, allow_pickle):
+    if not allow_pickle:
+        raise ValueError(
+            f"{source} was written by sknnlite 0.1.0, which pickled the estimator; unpickling runs code "
+            "from the file, so it is not opened by default. If you trust the file, load it with "
+            "allow_pickle=True and save it again: the new file stores the estimator as data."
+        )
+    warnings.warn(
+        f"Opening {source} with pickle (a file from sknnlite 0.1.0): pickle runs any code the file "
+        "contains. Save the estimator again to store it as data.",
+        UnsafeModelFileWarning,
+        stacklevel=3,
+    )
+    import io
+    import pickle
+
+    return pickle.load(io.BytesIO(payload))
+
+
+def _check_loaded(estimator, source):
+    """The attributes predict relies on have the types and shapes it needs."""
+    from ._training import Architecture, Objective, TrainingState
+
+    problems = []
+    n_features = getattr(estimator, "n_features_in_", None)
+    if not isinstance(n_features, int) or isinstance(n_features, bool) or n_features < 1:
+        problems.append(f"n_features_in_ is {n_features!r:.40}, not a positive int")
+    if hasattr(type(estimator), "predict_proba") and not isinstance(
+        getattr(estimator, "classes_", None), np.ndarray
+    ):
+        problems.append("classes_ is not an array")
+    architecture = getattr(estimator, "_architecture", None)
+    if architecture is not None and not isinstance(architecture, Architecture):
+        problems.append("the architecture is not an Architecture record")
+    if not isinstance(getattr(estimator, "_objective", None), Objective):
+        problems.append("the objective is not an Objective record")
+    state = getattr(estimator, "_state", None)
+    if not isinstance(state, TrainingState) or not all(isinstance(w, np.ndarray) for w in state.weights):
+        problems.append("the training state is not a TrainingState of arrays")
+    if isinstance(architecture, Architecture) and not problems:
+        problems += _layer_problems(estimator, n_features)
+    if problems:
+        raise ValueError(f"{source}: malformed estimator record ({'; '.join(problems)}).")
+
+
+def _layer_problems(estimator, n_features):
+    coefs, intercepts = getattr(estimator, "coefs_", None), getattr(estimator, "intercepts_", None)
+    if not isinstance(coefs, list) or not isinstance(intercepts, list) or len(coefs) != len(intercepts):
+        return ["coefs_ and intercepts_ are not lists of one array per layer"]
+    if not all(isinstance(a, np.ndarray) and a.dtype.kind == "f" for a in coefs + intercepts):
+        return ["coefs_ and intercepts_ hold something other than float arrays"]
+    sizes = [n_features] + [W.shape[-1] for W in coefs]
+    chained = all(W.shape == (sizes[i], sizes[i + 1]) for i, W in enumerate(coefs)) and all(
+        b.shape == (sizes[i + 1],) for i, b in enumerate(intercepts)
+    )
+    return [] if chained else ["the layer shapes do not chain from n_features_in_ to the output"]

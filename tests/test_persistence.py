@@ -57,11 +57,17 @@ def build(meta):
     )
 
 
-def test_a_custom_model_round_trips(tmp_path):
+def test_a_custom_model_round_trips_when_its_build_function_is_trusted(tmp_path):
     X, y = _data()
     reg = TinyNetRegressor(model=build, epochs=5, random_state=0).fit(X, (y == "high").astype(float))
     reg.save(tmp_path / "reg.keras")
-    loaded = TinyNetRegressor.load(tmp_path / "reg.keras")
+    with pytest.raises(ValueError, match=r"not trusted: \['test_persistence.build'\].*trusted=\[\.\.\.\]"):
+        TinyNetRegressor.load(tmp_path / "reg.keras")
+    for trusted in ([build], ["test_persistence.build"]):
+        loaded = TinyNetRegressor.load(tmp_path / "reg.keras", trusted=trusted)
+        assert loaded.model is build
+        np.testing.assert_allclose(loaded.predict(X), reg.predict(X), rtol=1e-6)
+    loaded = TinyNetRegressor.load(tmp_path / "reg.keras", custom_objects={"build": build})
     np.testing.assert_allclose(loaded.predict(X), reg.predict(X), rtol=1e-6)
 
 
@@ -76,7 +82,9 @@ def test_load_checks_the_file_and_the_class(tmp_path):
     clf.model_.save(tmp_path / "plain.keras")
     with pytest.raises(ValueError, match="without sknnlite's estimator"):
         TinyNetClassifier.load(tmp_path / "plain.keras")
-    assert "sknnlite_estimator.pkl" in zipfile.ZipFile(tmp_path / "clf.keras").namelist()
+    members = zipfile.ZipFile(tmp_path / "clf.keras").namelist()
+    assert {"sknnlite_estimator.json", "sknnlite_arrays.npz"} <= set(members)
+    assert not any(name.endswith(".pkl") for name in members)
     local = TinyNetRegressor(model=lambda meta: build(meta), epochs=1).fit(X, (y == "high").astype(float))
     with pytest.raises(ValueError, match="must be defined at module level"):
         local.save(tmp_path / "local.keras")
@@ -126,3 +134,16 @@ def test_a_model_trained_through_model_fit_pickles_and_loads_without_sknnlite(tm
     # The user's compile configuration, not sknnlite's loss and schedule.
     assert done.stdout.split()[-1] == ("SGD" if compiled else "NoneType")
     np.testing.assert_allclose(np.load(tmp_path / "out.npy").ravel(), reg.predict(X), rtol=1e-6)
+
+
+def test_a_keras_model_parameter_keeps_its_weights(tmp_path):
+    X, y = _data()
+    target = (y == "high").astype(float)
+    pretrained = build({"n_features_in_": X.shape[1]})
+    reg = TinyNetRegressor(model=pretrained, epochs=3, random_state=0).fit(X, target)
+    reg.save(tmp_path / "reg.keras")
+    loaded = TinyNetRegressor.load(tmp_path / "reg.keras")
+    for ours, theirs in zip(loaded.model.get_weights(), pretrained.get_weights(), strict=True):
+        np.testing.assert_array_equal(ours, theirs)
+    # Refitting fine-tunes from the same starting weights as before saving.
+    np.testing.assert_allclose(loaded.fit(X, target).predict(X), reg.fit(X, target).predict(X), rtol=1e-6)

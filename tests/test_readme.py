@@ -18,7 +18,12 @@ def _python_blocks():
             yield pytest.param(code, id=f"{page.name}-{index}")
 
 
-PAGES = [README, README.parent / "docs" / "index.md", README.parent / "docs" / "getting_started.md"]
+PAGES = [
+    README,
+    README.parent / "docs" / "index.md",
+    README.parent / "docs" / "getting_started.md",
+    README.parent / "docs" / "user_guide.md",
+]
 
 
 @pytest.mark.parametrize("code", list(_python_blocks()))
@@ -36,7 +41,14 @@ def test_every_snippet_runs_as_a_script_in_a_fresh_process_without_warnings(code
 
 def test_the_readme_has_the_first_model_and_the_cluster_search():
     ids = [param.id for param in _python_blocks()]
-    assert {"README.md-0", "README.md-1", "README.md-2", "index.md-0", "getting_started.md-0"} <= set(ids)
+    assert {
+        "README.md-0",
+        "README.md-1",
+        "README.md-2",
+        "index.md-0",
+        "getting_started.md-0",
+        "user_guide.md-0",
+    } <= set(ids)
 
 
 def test_readme_commands_match_the_ci_script():
