@@ -8,6 +8,7 @@ import textwrap
 import joblib
 import numpy as np
 import pytest
+from sklearn.datasets import make_classification
 from sklearn.model_selection import GridSearchCV
 
 from sknnlite import TinyNetClassifier, TinyNetRegressor
@@ -110,3 +111,22 @@ def test_a_pickled_estimator_predicts_identically_on_a_dask_worker(dask_client, 
     est = Estimator(**FAST).fit(X, y)
     remote = dask_client.submit(_predict_on_worker, pickle.dumps(est), X).result()
     np.testing.assert_array_equal(remote, est.predict(X))
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_dask_ml_incremental_trains_on_a_chunked_array_as_well_as_an_in_memory_fit(dask_client):
+    wrappers = pytest.importorskip("dask_ml.wrappers")
+    da = pytest.importorskip("dask.array")
+    # A task with 5% flipped labels: the accuracy plateaus, so it measures training, not the order of the
+    # last few blocks (on the noiseless sum-threshold task that order alone moves accuracy by 0.02).
+    X, y = make_classification(25_000, n_features=10, n_informative=5, flip_y=0.05, random_state=0)
+    X, X_test, y, y_test = X[:20_000], X[20_000:], y[:20_000], y[20_000:]
+    params = dict(hidden_layer_sizes=(20,), learning_rate=0.003, random_state=0)
+    incremental = wrappers.Incremental(TinyNetClassifier(**params), scoring="accuracy", random_state=0)
+    for _ in range(3):  # three passes over ten blocks, each block a partial_fit on a worker
+        incremental.partial_fit(da.from_array(X, chunks=2000), da.from_array(y, chunks=2000), classes=[0, 1])
+    assert len(incremental.estimator_.loss_curve_) == 30 and incremental.estimator_.t_ == 3 * 20_000
+    in_memory = TinyNetClassifier(**params, epochs=3, tol=0.0).fit(X, y)
+    score = incremental.score(da.from_array(X_test, chunks=500), da.from_array(y_test, chunks=500))
+    assert score > 0.85
+    assert abs(score - in_memory.score(X_test, y_test)) <= 0.01
