@@ -889,8 +889,9 @@ class BaseTinyNet(BaseEstimator):
                 rows, self.coefs_, self.intercepts_, a.activation, output_activation, self._batch_norm
             )
 
-        chunk_rows = self._predict_chunk_rows()
-        return outputs(X) if chunk_rows is None else map_in_chunks(outputs, X, chunk_rows)
+        # A chunk at a time, so the hidden activations take memory bounded whatever the number of rows;
+        # sparse chunks stay sparse (the first layer multiplies them as they are).
+        return map_in_chunks(outputs, X, self._predict_chunk_rows() or CHUNK_ROWS, densify=False)
 
     def _custom_forward(self, X):
         import keras

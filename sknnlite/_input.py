@@ -8,8 +8,8 @@ and prediction densify only the rows they are working on.
 import numpy as np
 from scipy import sparse
 
-# Rows densified at once when a whole matrix goes through a Keras model (validation scores,
-# custom models' predictions): bounded memory whatever the number of rows.
+# Rows per chunk when a whole matrix goes through a network (predictions, validation scores): memory
+# bounded whatever the number of rows.
 CHUNK_ROWS = 4096
 
 
@@ -34,7 +34,8 @@ def dense_rows(X, rows):
     return part.toarray() if sparse.issparse(part) else part
 
 
-def map_in_chunks(fn, X, chunk_rows=CHUNK_ROWS):
-    """``fn`` applied to X's rows, a dense chunk at a time, results stacked."""
-    parts = [fn(dense_rows(X, slice(i, i + chunk_rows))) for i in range(0, X.shape[0], chunk_rows)]
-    return np.concatenate(parts) if parts else fn(dense_rows(X, slice(0, 0)))
+def map_in_chunks(fn, X, chunk_rows=CHUNK_ROWS, densify=True):
+    """``fn`` applied to X's rows a chunk at a time (dense, unless ``densify=False``), results stacked."""
+    take = dense_rows if densify else (lambda X, rows: X[rows])
+    parts = [fn(take(X, slice(i, i + chunk_rows))) for i in range(0, X.shape[0], chunk_rows)]
+    return np.concatenate(parts) if parts else fn(take(X, slice(0, 0)))
