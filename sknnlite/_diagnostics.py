@@ -102,20 +102,21 @@ def diagnose(
         )
     elif failure is not None:
         messages.append(failure)
-    elif not stopped and len(loss_curve) >= epochs and not messages and not early_stopping and tol == 0:
-        messages.append(
-            f"Maximum epochs ({epochs}) reached and the optimization hasn't converged yet: tol=0 turns the "
-            "training-loss stopping rule off, so every epoch ran and nothing checked whether the loss had "
-            "settled. Raise epochs, or set tol > 0 to stop once the loss stops improving."
-        )
     elif not stopped and len(loss_curve) >= epochs and not messages:
-        watched = "validation score" if early_stopping else "training loss"
-        messages.append(
-            f"Maximum epochs ({epochs}) reached and the optimization hasn't converged yet: the {watched} "
-            f"was still improving, never failing to improve by tol={tol:g} for more than "
-            f"n_iter_no_change={n_iter_no_change:g} epochs in a row (scikit-learn's MLP stopping rule). "
-            "Raise epochs or the learning rate."
-        )
+        ran_out = f"Maximum epochs ({epochs}) reached and the optimization hasn't converged yet: "
+        if tol == 0 and not early_stopping:  # the training-loss rule is off
+            messages.append(
+                ran_out + "tol=0 turns the training-loss stopping rule off, so every epoch ran and nothing "
+                "checked whether the loss had settled. Raise epochs, or set tol > 0 to stop once the loss "
+                "stops improving."
+            )
+        else:
+            watched = "validation score" if early_stopping else "training loss"
+            messages.append(
+                ran_out + f"the {watched} was still improving, never failing to improve by tol={tol:g} for "
+                f"more than n_iter_no_change={n_iter_no_change:g} epochs in a row (scikit-learn's MLP "
+                "stopping rule). Raise epochs or the learning rate."
+            )
     return measured, messages
 
 

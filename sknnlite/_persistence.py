@@ -21,8 +21,6 @@ from ._tensorflow_logs import import_keras_quietly
 # Zip members with the estimator; Keras ignores members it does not know.
 STATE_MEMBER = "sknnlite_estimator.json"
 ARRAYS_MEMBER = "sknnlite_arrays.npz"
-# Keras models among the parameters (model= to fine-tune), each a .keras file of its own.
-PARAM_MODEL_PREFIX = "sknnlite_param_model_"
 # sknnlite 0.1.0 pickled the estimator: opened only on request.
 PICKLE_MEMBER = "sknnlite_estimator.pkl"
 
@@ -56,19 +54,18 @@ def _keras_bytes(model):
             return file.read()
 
 
-def _model_loader(path, trust, source):
-    """Opens the ``.keras`` members a state refers to, in Keras' safe mode."""
+def _model_loader(members, trust, source):
+    """Opens the ``.keras`` members a state refers to (read with the others), in Keras' safe mode."""
 
     def load_model(member):
-
-        if not member.startswith(PARAM_MODEL_PREFIX) or not member.endswith(".keras"):
+        if not member.startswith(_safe_state.MODEL_MEMBER_PREFIX) or not member.endswith(".keras"):
             raise ValueError(f"unexpected model member {member!r}")
-        with zipfile.ZipFile(path) as archive, tempfile.TemporaryDirectory() as directory:
-            if member not in archive.namelist():
-                raise ValueError(f"the model member {member!r} is missing")
+        if member not in members:
+            raise ValueError(f"the model member {member!r} is missing")
+        with tempfile.TemporaryDirectory() as directory:
             copy = os.path.join(directory, "model.keras")
             with open(copy, "wb") as file:
-                file.write(archive.read(member))
+                file.write(members[member])
             return _load_keras(copy, trust, source)
 
     return load_model
@@ -113,7 +110,9 @@ def _read_members(path):
     try:
         with zipfile.ZipFile(path) as archive:
             names = set(archive.namelist())
-            wanted = [m for m in (STATE_MEMBER, ARRAYS_MEMBER, PICKLE_MEMBER) if m in names]
+            wanted = [m for m in (STATE_MEMBER, ARRAYS_MEMBER, PICKLE_MEMBER) if m in names] + [
+                m for m in names if m.startswith(_safe_state.MODEL_MEMBER_PREFIX)
+            ]
             return {member: archive.read(member) for member in wanted}
     except (zipfile.BadZipFile, EOFError, zipfile.LargeZipFile) as error:
         raise ValueError(f"{path!r} is not a readable .keras file (a zip archive): {error}.") from None
@@ -135,7 +134,11 @@ def load(path, expected_class=None, *, trusted=None, custom_objects=None, allow_
         if ARRAYS_MEMBER not in members:
             raise ValueError(f"{source}: the estimator's arrays ({ARRAYS_MEMBER}) are missing.")
         name, state = _safe_state.load_state(
-            members[STATE_MEMBER], members[ARRAYS_MEMBER], trust, source, _model_loader(path, trust, source)
+            members[STATE_MEMBER],
+            members[ARRAYS_MEMBER],
+            trust,
+            source,
+            _model_loader(members, trust, source),
         )
         cls = _estimator_class(name, expected_class, trust, source)
     elif PICKLE_MEMBER in members:

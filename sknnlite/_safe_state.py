@@ -24,6 +24,8 @@ from ._training import Architecture, Objective, TrainingState, _Filled
 
 # sknnlite's own records: rebuilt from their fields, no code from the file.
 RECORDS = {cls.__name__: cls for cls in (Architecture, Objective, TrainingState, TargetEncoding, _Filled)}
+# Zip members holding the Keras models among the values (a model= to fine-tune), one .keras file each.
+MODEL_MEMBER_PREFIX = "sknnlite_param_model_"
 FORMAT = "sknnlite-state"
 VERSION = 1
 
@@ -97,7 +99,7 @@ class _Encoder:
             fields = {f.name: self.encode(getattr(value, f.name)) for f in dataclasses.fields(value)}
             return {"record": type(value).__name__, "fields": fields}
         if _is_keras_model(value):  # e.g. model=: a config would lose its (pretrained) weights
-            name = f"sknnlite_param_model_{len(self.models)}.keras"  # _persistence.PARAM_MODEL_PREFIX
+            name = f"{MODEL_MEMBER_PREFIX}{len(self.models)}.keras"
             self.models[name] = value
             return {"keras_model": name}
         if _is_keras_object(value):
