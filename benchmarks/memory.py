@@ -70,10 +70,11 @@ def _cases(rows, only):
         ("early_stopping", {"early_stopping": True, "n_iter_no_change": 100}),
         ("sample_weight", {}),
     ]:
-        case = {"call": "fit", "rows": n, "dtype": "float64", "batch": 256, "hidden": [32], "params": params}
-        case["label"] = label
-        case["sample_weight"] = label == "sample_weight"
-        fits.append(case)
+        for dtype in ("float64", "float32"):
+            case = {"call": "fit", "rows": n, "dtype": dtype, "batch": 256, "hidden": [32], "params": params}
+            case["label"] = label
+            case["sample_weight"] = label == "sample_weight"
+            fits.append(case)
     predicts = [
         {
             "call": "predict",

@@ -545,12 +545,13 @@ class BaseTinyNet(BaseEstimator):
             self._set_network(architecture, objective, state)
             return self
         seed = rng.randint(0, _SEED_BOUND, size=2)
-        validation = logged = None
+        validation = logged = rows = None
         if self.early_stopping and self.optimizer != "lbfgs":  # MLP's lbfgs trains on all the data
-            X, targets, sample_weight, validation = self._hold_out(X, targets, sample_weight, y_score, rng)
+            rows, targets, sample_weight, validation = self._hold_out(X, targets, sample_weight, y_score, rng)
         elif validation_split > 0:
             X, targets, sample_weight, logged = _split_last(X, targets, sample_weight, validation_split)
-        plan = self._stopping_plan(X.shape[0], validation, continuing, incremental)
+        n_samples = targets.shape[0]
+        plan = self._stopping_plan(n_samples, validation, continuing, incremental)
         plan.logged = logged
         epochs = 1 if incremental else self._fit_setting("epochs")
         if self.optimizer == "lbfgs":
@@ -559,7 +560,7 @@ class BaseTinyNet(BaseEstimator):
             batch_size = self._fit_setting("batch_size")
             options = TrainingOptions(
                 epochs=epochs,
-                batch_size=min(200, X.shape[0]) if batch_size == "auto" else batch_size,
+                batch_size=min(200, n_samples) if batch_size == "auto" else batch_size,
                 shuffle=self._fit_setting("shuffle"),
                 learning_rate_decay=self.learning_rate_decay,
                 alpha=self.alpha,
@@ -570,9 +571,9 @@ class BaseTinyNet(BaseEstimator):
             callbacks = self._fit_callbacks()
             trainer = self._trainer(architecture, objective, options, bool(callbacks))
             X, targets = training_matrix(X), np.ascontiguousarray(targets, dtype=objective.dtype)
-            run = trainer.train(X, targets, sample_weight, state, options, plan, callbacks)
+            run = trainer.train(X, targets, sample_weight, state, options, plan, callbacks, rows=rows)
         self._check_run(run, plan, epochs, incremental, continuing)
-        self._record_run(run, plan, X.shape[0], continuing, incremental)
+        self._record_run(run, plan, n_samples, continuing, incremental)
         self._set_network(architecture, objective, run.state)
         return self
 
@@ -603,9 +604,13 @@ class BaseTinyNet(BaseEstimator):
         return TrainingRun(TrainingState(result.weights), {"loss": result.loss_curve}, result.n_iter)
 
     def _hold_out(self, X, targets, sample_weight, y_score, rng):
-        """Split off MLP's early-stopping validation set; returns the training part and the scorer."""
-        X, X_val, targets, targets_val, sample_weight, w_val, _, y_val = train_test_split(
-            X,
+        """Split off MLP's early-stopping validation set.
+
+        Returns the training rows of X (indices: X itself is not copied), their
+        targets and weights, and the validation set with its scorer.
+        """
+        rows, val_rows, targets, targets_val, sample_weight, w_val, _, y_val = train_test_split(
+            np.arange(X.shape[0]),
             targets,
             sample_weight,
             y_score,
@@ -613,17 +618,17 @@ class BaseTinyNet(BaseEstimator):
             random_state=rng,
             stratify=self._stratify_labels(y_score),
         )
-        if X_val.shape[0] < 2:
+        if val_rows.shape[0] < 2:
             raise ValueError(
                 "The validation set is too small. Increase 'validation_fraction' or the size of "
-                f"your dataset: early_stopping holds out {X_val.shape[0]} of {y_score.shape[0]} "
+                f"your dataset: early_stopping holds out {val_rows.shape[0]} of {y_score.shape[0]} "
                 "samples and scores need at least 2."
             )
 
         def score(outputs):
             return self._validation_score(outputs, y_val, w_val)
 
-        return X, targets, sample_weight, Validation(X_val, score, targets_val, w_val)
+        return rows, targets, sample_weight, Validation(X[val_rows], score, targets_val, w_val)
 
     def _stopping_plan(self, n_samples, validation, continuing, incremental):
         """MLP's stopping rule and learning-rate schedule for this call (see ``_stopping.py``)."""

@@ -34,6 +34,11 @@ def dense_rows(X, rows):
     return part.toarray() if sparse.issparse(part) else part
 
 
+def training_rows(X, rows, positions):
+    """Rows ``positions`` of the training set: of X, or of ``X[rows]`` without taking that copy first."""
+    return X[positions] if rows is None else X[rows[positions]]
+
+
 def map_in_chunks(fn, X, chunk_rows=CHUNK_ROWS, densify=True):
     """``fn`` applied to X's rows a chunk at a time (dense, unless ``densify=False``), results stacked."""
     take = dense_rows if densify else (lambda X, rows: X[rows])

@@ -75,17 +75,23 @@ class JaxLoopTrainer(_CompiledLoopTrainer):
         self.alpha_value = _scalar(0.0, objective.dtype)
         self._loops = collections.OrderedDict()  # (batch size, capacity) -> loop
 
-    def train(self, X, y, sample_weight, state, options, plan, callbacks=()):
-        """Train from ``state`` until ``plan`` stops it; return the new state and the per-epoch history."""
+    def train(self, X, y, sample_weight, state, options, plan, callbacks=(), rows=None):
+        """Train from ``state`` until ``plan`` stops it; return the new state and the per-epoch history.
+
+        ``rows``: train on ``X[rows]`` (``model.fit`` takes them a minibatch at a time).
+        """
         import jax.numpy as jnp
 
         o, dtype = options, self.objective.dtype
         n = y.shape[0]
         batch_size = min(o.batch_size, n)
         capacity = _padded_rows(n, batch_size)
-        if callbacks or not self._padded_loop_serves(X, (batch_size, capacity), self._loops):
+        served = not callbacks and self._padded_loop_serves(X, n, (batch_size, capacity), self._loops)
+        if not served:
             fallback = fit_trainer_for(self.architecture, self.objective, o.alpha)
-            return fallback.train(X, y, sample_weight, state, o, plan, callbacks)
+            return fallback.train(X, y, sample_weight, state, o, plan, callbacks, rows=rows)
+        if rows is not None:
+            X = X[rows]
         self.load(state, o, plan)
         self.alpha_value = _scalar(o.alpha, dtype)
         self.loss.penalty = (float(o.alpha), penalized_kernels(self.model)) if o.alpha > 0 else None

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
-from ._input import dense_rows
+from ._input import dense_rows, training_rows
 from ._network import build_keras_model
 from ._routing import optimizer_kwargs
 
@@ -39,6 +39,10 @@ _XLA_MAX_EPOCHS_PER_CALL = 512
 # resamples of one dataset share a compilation. Larger X than this many values keeps the plain
 # loop, where a padded copy would cost more memory than per-step overhead costs time.
 _XLA_MAX_VALUES = 1 << 24
+# Dense X above that trains a block of rows at a time: tf.convert_to_tensor copies a NumPy array
+# (measured: twice X's size at its peak), so each epoch gathers its rows in NumPy about this many
+# values per block and runs each block in one graph call, and fit never holds a copy of X.
+_BLOCK_VALUES = 1 << 20
 _XLA_LOOPS_KEPT = 8
 # TensorFlow keeps every XLA executable for the life of the process (its compilation cache is
 # never pruned): a test process aborted with "LLVM ERROR: Unable to allocate section memory" after
@@ -525,16 +529,16 @@ class _CompiledLoopTrainer(_Trainer):
         return TrainingRun(self.state(), dict(history), self.steps(), interrupted)
 
     @staticmethod
-    def _padded_loop_serves(X, key, loops):
-        """Whether a static-shape loop (rows padded, see ``_padded_rows``) may train ``X``.
+    def _padded_loop_serves(X, n_rows, key, loops):
+        """Whether a static-shape loop (rows padded, see ``_padded_rows``) may train ``n_rows`` rows of ``X``.
 
-        Dense ``X`` no larger than ``_XLA_MAX_VALUES``, whose loop for ``key``
-        (batch size, capacity) is in ``loops`` or still fits the per-process
-        compilation budget.
+        Dense ``X`` of no more than ``_XLA_MAX_VALUES`` values in those rows,
+        whose loop for ``key`` (batch size, capacity) is in ``loops`` or still
+        fits the per-process compilation budget.
         """
         return (
             not sparse.issparse(X)
-            and X.size <= _XLA_MAX_VALUES
+            and n_rows * math.prod(X.shape[1:]) <= _XLA_MAX_VALUES
             and (key in loops or _xla_compilations[0] < _XLA_MAX_COMPILATIONS)
         )
 
@@ -598,6 +602,7 @@ class GraphLoopTrainer(_CompiledLoopTrainer):
         _install_retracing_filter()
         self.run_epochs = self._compile(sparse_input=False)
         self._run_epochs_sparse = None  # compiled on the first sparse X
+        self._run_block = None  # compiled on the first X trained in blocks
         self.xla = xla
         self._xla_loops = collections.OrderedDict()  # (batch size, capacity) -> compiled loop
 
@@ -780,15 +785,25 @@ class GraphLoopTrainer(_CompiledLoopTrainer):
 
         return run_epochs
 
-    def train(self, X, y, sample_weight, state, options, plan, callbacks=()):
-        """Train from ``state`` until ``plan`` stops it; return the new state and the per-epoch history."""
+    def train(self, X, y, sample_weight, state, options, plan, callbacks=(), rows=None):
+        """Train from ``state`` until ``plan`` stops it; return the new state and the per-epoch history.
+
+        ``rows``: train on ``X[rows]`` (early stopping's training part), taken
+        a minibatch or block at a time where X is large.
+        """
         import tensorflow as tf
 
         o, dtype = options, self.objective.dtype
         self.load(state, o, plan)
         batch_size = min(o.batch_size, y.shape[0])
+        if not sparse.issparse(X) and y.shape[0] * math.prod(X.shape[1:]) > _XLA_MAX_VALUES:
+            data = (X, rows, y, sample_weight)
+            batching = (batch_size, o.seed, bool(o.shuffle))
+            return self._train_loop(self._blocked_epochs(), data, batching, o, plan, callbacks)
+        if rows is not None:
+            X = X[rows]
         capacity = _padded_rows(y.shape[0], batch_size)
-        if self.xla and self._padded_loop_serves(X, (batch_size, capacity), self._xla_loops):
+        if self.xla and self._padded_loop_serves(X, y.shape[0], (batch_size, capacity), self._xla_loops):
             run_epochs = self._xla_loop(batch_size, capacity)
             padded = _padded_arrays(X, y, sample_weight, capacity)
             data = (*(tf.convert_to_tensor(part, dtype) for part in padded), tf.constant(y.shape[0]))
@@ -808,6 +823,70 @@ class GraphLoopTrainer(_CompiledLoopTrainer):
         data = (X, tf.convert_to_tensor(y, dtype), tf.convert_to_tensor(sample_weight, dtype))
         batching = (tf.constant(batch_size), tf.constant(o.seed, tf.int32), tf.constant(bool(o.shuffle)))
         return self._train_loop(run_epochs, data, batching, o, plan, callbacks)
+
+    def _blocked_epochs(self):
+        """``run_epochs`` for large dense X held in NumPy: the plain loop's steps, a block of rows per call.
+
+        Each epoch orders the rows as the plain loop does and runs them in
+        blocks of whole minibatches (about ``_BLOCK_VALUES`` values), each
+        gathered in NumPy and run in one graph call that carries the epoch's
+        loss sum on; the same steps in the same order as the plain loop, so the
+        same weights, without a tensor copy of X.
+        """
+        import tensorflow as tf
+
+        if self._run_block is None:
+            self._run_block = self._compile_block()
+        run_block, dtype = self._run_block, tf.as_dtype(self.objective.dtype)
+
+        def run_epochs(X, rows, y, w, start, stop, batch_size, seed, shuffle, tol, patience, best, count):
+            n = y.shape[0]
+            block_rows = max(1, _BLOCK_VALUES // (math.prod(X.shape[1:]) * batch_size)) * batch_size
+            total_weight = tf.reduce_sum(tf.convert_to_tensor(w, dtype))
+            losses, epoch, epoch_loss = [], int(start), tf.constant(0.0, dtype)
+            while epoch < stop and tf.math.is_finite(epoch_loss) and tf.cast(count, dtype) <= patience:
+                order = epoch_order(n, seed, epoch) if shuffle else None
+                total = tf.constant(0.0, dtype)
+                for first in range(0, n, block_rows):
+                    block = slice(first, first + block_rows)
+                    if order is not None:
+                        block = order[block]
+                    parts = (training_rows(X, rows, block), y[block], w[block])
+                    tensors = (tf.convert_to_tensor(part, dtype) for part in parts)
+                    total = run_block(*tensors, batch_size, total)
+                epoch_loss = tf.math.divide_no_nan(total, total_weight)
+                losses.append(float(epoch_loss))
+                best, count = _training_loss_rule(epoch_loss, tol, best, count)
+                epoch += 1
+            return np.asarray(losses, dtype=self.objective.dtype), best, count
+
+        return run_epochs
+
+    def _compile_block(self):
+        """A graph call over a block of rows in order: its minibatches' steps, the loss sum carried on."""
+        import tensorflow as tf
+
+        dtype = tf.as_dtype(self.objective.dtype)
+        minibatch_step = self._minibatch_step()
+        input_shape = tuple(self.model.inputs[0].shape[1:])
+        y_shape = [None] if self.objective.sparse_targets else [None, self.model.outputs[0].shape[-1]]
+
+        @tf.function(
+            input_signature=[
+                tf.TensorSpec([None, *input_shape], dtype),
+                tf.TensorSpec(y_shape, dtype),
+                tf.TensorSpec([None], dtype),
+                tf.TensorSpec([], tf.int32),
+                tf.TensorSpec([], dtype),
+            ]
+        )
+        def run_block(X, y, w, batch_size, total):
+            for step in tf.range((tf.shape(X)[0] + batch_size - 1) // batch_size):
+                batch = slice(step * batch_size, (step + 1) * batch_size)
+                total += minibatch_step(X[batch], y[batch], w[batch])
+            return total
+
+        return run_block
 
     def traced_loops(self):
         """How many times each compiled loop of this trainer was traced (tests: one trace serves all fits)."""
@@ -833,14 +912,17 @@ class KerasFitTrainer(_Trainer):
         self.model.compile(optimizer=self.optimizer, loss=self.loss, metrics=self.metrics or None)
         self.model.get_compile_config = lambda: user_config
 
-    def train(self, X, y, sample_weight, state, options, plan, callbacks=()):
-        """Train from ``state`` until ``plan`` stops it; return the new state and the per-epoch history."""
+    def train(self, X, y, sample_weight, state, options, plan, callbacks=(), rows=None):
+        """Train from ``state`` until ``plan`` stops it; return the new state and the per-epoch history.
+
+        ``rows``: train on ``X[rows]``, taken a minibatch at a time.
+        """
         import keras
 
         o = options
         self.load(state, o, plan)
         batches = _shuffled_batches(
-            X, y, sample_weight, min(o.batch_size, X.shape[0]), o.shuffle, o.seed, o.initial_epoch
+            X, rows, y, sample_weight, min(o.batch_size, y.shape[0]), o.shuffle, o.seed, o.initial_epoch
         )
         snapshot = _epoch_snapshot(self)
         stopping = plan.callback(self.set_learning_rate, self.loss, self.metrics)
@@ -923,6 +1005,33 @@ def epoch_keys_array(xp, size, seed, epoch, dtype="int64"):
     second = _mix32_array(((seed[1] + xp.asarray(epoch).astype(dtype)) & mask) ^ first, mask)
     rows = xp.arange(size, dtype=dtype)
     return _mix32_array(_mix32_array(rows ^ first, mask) ^ second, mask)
+
+
+def epoch_order(size, seed, epoch):
+    """The epoch's row order in NumPy: ``argsort`` of :func:`epoch_keys_array`, its keys mixed in place.
+
+    Large X trains from NumPy (``model.fit``, the blocked loop), where each
+    temporary of ``size`` int64 keys costs 8 bytes per row.
+    """
+    mask = np.int64(_LOW_32_BITS)
+    seed = np.asarray(seed).astype(np.int64) & mask
+    first = _mix32_array(seed[0], mask)
+    second = _mix32_array(((seed[1] + np.int64(epoch)) & mask) ^ first, mask)
+    keys = np.arange(size, dtype=np.int64)
+    keys ^= first
+    _mix32_in_place(keys, mask)
+    keys ^= second
+    _mix32_in_place(keys, mask)
+    return np.argsort(keys, kind="stable")
+
+
+def _mix32_in_place(x, mask):
+    """:func:`_mix32_array` on a NumPy array, overwriting it."""
+    for _ in range(2):
+        x ^= x >> 16
+        x *= 0x45D9F3B
+        x &= mask
+    x ^= x >> 16
 
 
 def _mix32_array(x, mask):
@@ -1021,7 +1130,7 @@ def _progress_callback(epochs, initial_epoch, verbose):
     return EpochProgress()
 
 
-def _shuffled_batches(X, y, sample_weight, batch_size, shuffle, seed, initial_epoch):
+def _shuffled_batches(X, rows, y, sample_weight, batch_size, shuffle, seed, initial_epoch):
     """A ``keras.utils.PyDataset`` of weighted minibatches, reshuffled every epoch.
 
     Epoch ``e``'s order depends only on ``(seed, e)``, so training continued
@@ -1038,16 +1147,16 @@ def _shuffled_batches(X, y, sample_weight, batch_size, shuffle, seed, initial_ep
         def set_epoch(self, epoch):
             self.epoch = epoch
             if not shuffle:
-                self.order = np.arange(X.shape[0])
+                self.order = np.arange(y.shape[0])
             else:
-                self.order = np.argsort(epoch_keys_array(np, X.shape[0], seed, epoch), kind="stable")
+                self.order = epoch_order(y.shape[0], seed, epoch)
 
         def __len__(self):
-            return math.ceil(X.shape[0] / batch_size)
+            return math.ceil(y.shape[0] / batch_size)
 
         def __getitem__(self, index):
-            rows = self.order[index * batch_size : (index + 1) * batch_size]
-            return dense_rows(X, rows), y[rows], sample_weight[rows]
+            batch = self.order[index * batch_size : (index + 1) * batch_size]
+            return dense_rows(X, batch if rows is None else rows[batch]), y[batch], sample_weight[batch]
 
         def epoch_callback(self):
             """A callback giving the batches Keras' epoch number (Keras also calls

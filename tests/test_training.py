@@ -218,3 +218,84 @@ def test_model_fit_orders_rows_as_the_compiled_loops():
             np.testing.assert_array_equal(
                 compiled.numpy(), _training.epoch_keys_array(np, 300, np.array(seed), epoch)
             )
+
+
+def _blocks_of(monkeypatch, block_rows):
+    """Make X of more than 3 x 10 values train in blocks of ``block_rows`` rows (``_data``: 3 features)."""
+    monkeypatch.setattr(_training, "_XLA_MAX_VALUES", 30)
+    monkeypatch.setattr(_training, "_BLOCK_VALUES", 3 * block_rows)
+
+
+@tensorflow_only
+@pytest.mark.parametrize("shuffle", [True, False])
+@pytest.mark.parametrize("with_rows", [False, True])
+def test_large_X_trains_in_blocks_with_the_plain_loops_steps(monkeypatch, shuffle, with_rows):
+    import tensorflow as tf
+
+    X, y = _data(203)
+    w = np.random.RandomState(1).uniform(0.5, 2.0, size=203).astype(np.float32)
+    rows = np.random.RandomState(2).permutation(203)[:150] if with_rows else None
+    taken = (X, y) if rows is None else (X[rows], y[rows])
+    y, w = (y, w) if rows is None else (y[rows], w[rows])
+    plain = _train(
+        trainer=_training.GraphLoopTrainer(ARCH.build(), MSE), data=taken, sample_weight=w, shuffle=shuffle
+    )
+
+    _blocks_of(monkeypatch, 24)  # three minibatches of 8 per block; the last block is partial
+    converted = []
+    convert = tf.convert_to_tensor
+    monkeypatch.setattr(
+        tf,
+        "convert_to_tensor",
+        lambda value, *a, **k: converted.append(np.shape(value)) or convert(value, *a, **k),
+    )
+    trainer = _training.GraphLoopTrainer(ARCH.build(), MSE)
+    options = _options(shuffle=shuffle)
+    plan = StoppingPlan(tol=0.0, n_iter_no_change=10, learning_rate=0.01)
+    blocked = trainer.train(X, y, w, _initial_state(), options, plan, rows=rows)
+
+    assert blocked.loss_curve == plain.loss_curve
+    for a, b in zip(
+        blocked.state.weights + blocked.state.optimizer_state,
+        plain.state.weights + plain.state.optimizer_state,
+        strict=True,
+    ):
+        np.testing.assert_array_equal(a, b)
+    assert max(shape[0] for shape in converted if len(shape) == 2 and shape[1] == 3) == 24  # never all of X
+
+
+@tensorflow_only
+def test_blocked_training_applies_the_training_loss_rule_and_stops_at_a_non_finite_loss(monkeypatch):
+    X, y = _data(200)
+    expected = [_train(data=(X, y), tol=10.0, epochs=30), _train(data=(X, y), learning_rate=1e30, epochs=50)]
+    _blocks_of(monkeypatch, 40)
+    stopped = _train(trainer=_training.GraphLoopTrainer(ARCH.build(), MSE), data=(X, y), tol=10.0, epochs=30)
+    diverged = _train(
+        trainer=_training.GraphLoopTrainer(ARCH.build(), MSE), data=(X, y), learning_rate=1e30, epochs=50
+    )
+    for run, reference in zip((stopped, diverged), expected, strict=True):
+        assert len(run.loss_curve) == len(reference.loss_curve) < 30
+        np.testing.assert_allclose(run.loss_curve, reference.loss_curve, rtol=1e-5)
+    assert not np.isfinite(diverged.loss_curve[-1])
+
+
+def test_model_fit_trains_on_rows_as_on_their_copy():
+    X, y = _data(60)
+    rows = np.random.RandomState(3).permutation(60)[:45]
+    w = np.ones(45, dtype=np.float32)
+    options, plan = _options(), StoppingPlan(tol=0.0, n_iter_no_change=10, learning_rate=0.01)
+    on_rows = KerasFitTrainer(ARCH.build(), MSE).train(
+        X, y[rows], w, _initial_state(), options, plan, rows=rows
+    )
+    plan = StoppingPlan(tol=0.0, n_iter_no_change=10, learning_rate=0.01)
+    on_copy = KerasFitTrainer(ARCH.build(), MSE).train(X[rows], y[rows], w, _initial_state(), options, plan)
+    assert on_rows.loss_curve == on_copy.loss_curve
+    for a, b in zip(on_rows.state.weights, on_copy.state.weights, strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_the_numpy_epoch_order_is_the_compiled_loops_order():
+    for seed in ((0, 0), (12345, 2**31 - 1)):
+        for epoch in (0, 3):
+            keys = _training.epoch_keys_array(np, 500, np.array(seed), epoch)
+            np.testing.assert_array_equal(_training.epoch_order(500, np.array(seed), epoch), np.argsort(keys))
