@@ -10,7 +10,6 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.base import BaseEstimator, _fit_context
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import (
     HasMethods,
@@ -49,6 +48,7 @@ from ._training import (
     make_loss,
     penalized_kernels,
 )
+from ._validation_split import validation_rows
 
 # SciKeras' fitted attributes beyond sknnlite's own, set while a build function is used (its ``meta``).
 _BUILD_FN_ATTRIBUTES = (
@@ -607,17 +607,13 @@ class BaseTinyNet(BaseEstimator):
         """Split off MLP's early-stopping validation set.
 
         Returns the training rows of X (indices: X itself is not copied), their
-        targets and weights, and the validation set with its scorer.
+        targets and weights, and the validation set (rows of X too) with its scorer.
         """
-        rows, val_rows, targets, targets_val, sample_weight, w_val, _, y_val = train_test_split(
-            np.arange(X.shape[0]),
-            targets,
-            sample_weight,
-            y_score,
-            test_size=self.validation_fraction,
-            random_state=rng,
-            stratify=self._stratify_labels(y_score),
+        rows, val_rows = validation_rows(
+            X.shape[0], self.validation_fraction, rng, stratify=self._stratify_labels(y_score)
         )
+        targets, targets_val = targets[rows], targets[val_rows]
+        sample_weight, w_val, y_val = sample_weight[rows], sample_weight[val_rows], y_score[val_rows]
         if val_rows.shape[0] < 2:
             raise ValueError(
                 "The validation set is too small. Increase 'validation_fraction' or the size of "
@@ -628,7 +624,7 @@ class BaseTinyNet(BaseEstimator):
         def score(outputs):
             return self._validation_score(outputs, y_val, w_val)
 
-        return rows, targets, sample_weight, Validation(X[val_rows], score, targets_val, w_val)
+        return rows, targets, sample_weight, Validation(X, score, targets_val, w_val, rows=val_rows)
 
     def _stopping_plan(self, n_samples, validation, continuing, incremental):
         """MLP's stopping rule and learning-rate schedule for this call (see ``_stopping.py``)."""

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._input import map_in_chunks
+from ._input import dense_rows, map_in_chunks
 
 # MLP's adaptive schedule: divide the rate by this, and stop once it is at most MIN_LEARNING_RATE.
 ADAPTIVE_DIVISOR = 5.0
@@ -59,12 +59,16 @@ class NoImprovement:
 
 @dataclass
 class Validation:
-    """Held-out rows: inputs, ``score(outputs)`` (None: only logged), network targets and weights."""
+    """Held-out rows: inputs, ``score(outputs)`` (None: only logged), network targets and weights.
+
+    With ``rows`` the inputs are ``X[rows]``, read a chunk at a time (X is the whole training input).
+    """
 
     X: object
     score: object
     targets: np.ndarray
     sample_weight: np.ndarray
+    rows: np.ndarray | None = None
 
 
 @dataclass
@@ -129,7 +133,7 @@ class StoppingPlan:
         if self.validation is None:
             triggered = self.watches_training_loss and self._rule.update(loss)
             if self.logged is not None and logs is not None and loss_fn is not None:
-                outputs = None if diverged else _outputs(model, self.logged.X)
+                outputs = None if diverged else _outputs(model, self.logged)
                 logs.update(_validation_logs(self.logged, outputs, loss_fn, metrics))
         else:
             score, outputs = self._score(model, diverged)
@@ -159,7 +163,7 @@ class StoppingPlan:
         """Score the validation set; a diverged epoch scores NaN, as in MLP (its weights are not kept)."""
         current, outputs = math.nan, None
         if not diverged:
-            outputs = _outputs(model, self.validation.X)
+            outputs = _outputs(model, self.validation)
             if np.isfinite(outputs).all():
                 current = float(self.validation.score(outputs.astype(np.float64)))
         self.scores.append(current)
@@ -175,14 +179,18 @@ class StoppingPlan:
             self.best_score = -math.inf
 
 
-def _outputs(model, X):
+def _outputs(model, held_out):
     """The model's outputs on held-out rows, a chunk at a time."""
     import keras
 
     def predict(rows):
         return keras.ops.convert_to_numpy(model(rows, training=False))
 
-    return np.asarray(map_in_chunks(predict, X))
+    if held_out.rows is None:
+        return np.asarray(map_in_chunks(predict, held_out.X))
+    return np.asarray(
+        map_in_chunks(lambda chunk: predict(dense_rows(held_out.X, chunk)), held_out.rows, densify=False)
+    )
 
 
 def _validation_logs(held_out, outputs, loss_fn, metrics):

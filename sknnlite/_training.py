@@ -851,9 +851,8 @@ class GraphLoopTrainer(_CompiledLoopTrainer):
                     block = slice(first, first + block_rows)
                     if order is not None:
                         block = order[block]
-                    parts = (training_rows(X, rows, block), y[block], w[block])
-                    tensors = (tf.convert_to_tensor(part, dtype) for part in parts)
-                    total = run_block(*tensors, batch_size, total)
+                    # One block's arrays live at a time: they are freed when the call returns.
+                    total = run_block(*_block_tensors(X, rows, y, w, block, dtype), batch_size, total)
                 epoch_loss = tf.math.divide_no_nan(total, total_weight)
                 losses.append(float(epoch_loss))
                 best, count = _training_loss_rule(epoch_loss, tol, best, count)
@@ -953,6 +952,14 @@ class KerasFitTrainer(_Trainer):
         history = {name: [float(v) for v in values] for name, values in recorded.items()}
         history = {"loss": history.pop("loss", []), **history}  # loss first, as the graph loop has it
         return TrainingRun(self.state(), history, self.steps(), interrupted)
+
+
+def _block_tensors(X, rows, y, w, block, dtype):
+    """Tensors of the training rows ``block`` (positions in the training set) of X, y and w."""
+    import tensorflow as tf
+
+    parts = (training_rows(X, rows, block), y[block], w[block])
+    return tuple(tf.convert_to_tensor(part, dtype) for part in parts)
 
 
 def _epoch_keys(size, seed, epoch):
