@@ -21,7 +21,7 @@ from sklearn.utils._param_validation import (
 )
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
-from . import _callbacks, _jax_loop, _lbfgs, _persistence, _routing
+from . import _callbacks, _jax_loop, _lbfgs, _optimizers, _persistence, _routing
 from ._diagnostics import diagnose, divergence_message, final_learning_rate
 from ._input import CHUNK_ROWS, map_in_chunks, training_matrix
 from ._names import ACTIVATIONS, OPTIMIZERS, check_keras_has
@@ -196,7 +196,7 @@ class BaseTinyNet(BaseEstimator):
         "output_activation": [None, StrOptions(ACTIVATIONS), callable],
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "batch_normalization": ["boolean"],
-        "optimizer": [StrOptions(OPTIMIZERS | {"lbfgs"})],
+        "optimizer": [StrOptions(OPTIMIZERS | {"lbfgs"}), HasMethods(["get_config", "apply"])],
         "learning_rate": [Interval(Real, 0, None, closed="left")],
         "learning_rate_decay": [Interval(Real, 0, None, closed="left")],
         "learning_rate_schedule": [StrOptions({"constant", "invscaling", "adaptive"})],
@@ -350,25 +350,35 @@ class BaseTinyNet(BaseEstimator):
             raise ValueError("optimizer='lbfgs' does not support " + "; ".join(problems) + ".")
 
     def _learning_rate(self):
-        """The learning rate: ``learning_rate``, or SciKeras' spelling ``optimizer__learning_rate``.
+        """The learning rate: ``learning_rate``, SciKeras' ``optimizer__learning_rate``, or an instance's own.
 
-        One rule: ``optimizer__learning_rate``, when given, is the rate, unless
-        ``learning_rate`` was also changed from its default to another value,
-        which is a conflict.
+        The rule of ``_optimizers.py``: a value given in two places (``learning_rate``
+        changed from its default, the routed one, an optimizer instance's) must agree.
         """
-        routed = _routing.routed(self._routed_params(), "optimizer")
-        if "learning_rate" not in routed:
-            return self.learning_rate
-        value = routed["learning_rate"]
-        if not isinstance(value, Real) or isinstance(value, bool) or not value >= 0:
-            raise ValueError(f"optimizer__learning_rate must be a non-negative number, got {value!r}.")
-        return float(self._one_spelling("learning_rate", "optimizer__learning_rate", value))
+        routed = _routing.routed(self._routed_params(), "optimizer").get("learning_rate")
+        if routed is not None and (
+            not isinstance(routed, Real) or isinstance(routed, bool) or not routed >= 0
+        ):
+            raise ValueError(f"optimizer__learning_rate must be a non-negative number, got {routed!r}.")
+        instance_rate, _ = self._optimizer_configuration()
+        default = self._library_default("learning_rate")
+        return float(
+            _optimizers.pick_learning_rate(self.learning_rate, default, routed, instance_rate, self.optimizer)
+        )
+
+    def _optimizer_configuration(self):
+        """An optimizer instance's learning rate and changed settings (``None, {}`` for a name or class)."""
+        if isinstance(self.optimizer, str):
+            return None, {}
+        defaults = _routing.optimizer_defaults(_optimizers.optimizer_key(self.optimizer))
+        return _optimizers.instance_configuration(self.optimizer, defaults)
 
     def _optimizer_params(self):
-        """Routed ``optimizer__*`` arguments for the Keras optimizer (the rate is set separately)."""
+        """The Keras optimizer's arguments but the rate (set apart): an instance's and the routed ones."""
         params = _routing.routed(self._routed_params(), "optimizer")
         params.pop("learning_rate", None)
-        return params
+        _, settings = self._optimizer_configuration()
+        return _optimizers.merge_settings(settings, params, self.optimizer)
 
     def _fit_setting(self, name):
         """A training setting: the parameter, or SciKeras' ``fit__<name>`` spelling of it.
@@ -759,7 +769,7 @@ class BaseTinyNet(BaseEstimator):
         objective = Objective(
             loss=loss,
             loss_params=tuple(sorted(_routing.routed(self._routed_params(), "loss").items())),
-            optimizer=self.optimizer,
+            optimizer=_optimizers.optimizer_key(self.optimizer),
             optimizer_params=tuple(sorted(self._optimizer_params().items())),
             metrics=tuple(_as_list(self.metrics)),
             sparse_targets=sparse,
@@ -771,7 +781,7 @@ class BaseTinyNet(BaseEstimator):
 
     def _check_routed_params(self, loss):
         routed = self._routed_params()
-        _routing.check_optimizer_params(self.optimizer, self._optimizer_params())
+        _routing.check_optimizer_params(_optimizers.optimizer_key(self.optimizer), self._optimizer_params())
         _routing.check_loss_params(loss, _routing.routed(routed, "loss"))
         if self._build_fn() is None and _routing.routed(routed, "model"):
             raise ValueError(
@@ -793,7 +803,9 @@ class BaseTinyNet(BaseEstimator):
         from ._training import make_optimizer
 
         compile_kwargs = {
-            "optimizer": make_optimizer(self.optimizer, self._learning_rate(), self._optimizer_params()),
+            "optimizer": make_optimizer(
+                _optimizers.optimizer_key(self.optimizer), self._learning_rate(), self._optimizer_params()
+            ),
             "loss": loss,
             "metrics": _as_list(self.metrics),
         }

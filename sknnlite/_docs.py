@@ -16,19 +16,27 @@ dropout : float, default=0.0
     batch_normalization : bool, default=False
         Add a Keras ``BatchNormalization`` layer between each hidden ``Dense``
         layer and its activation.
-    optimizer : str, default="adam"
+    optimizer : str, Keras optimizer class or instance, default="adam"
         A Keras optimizer name: ``"sgd"``, ``"rmsprop"``, ``"adagrad"``,
         ``"adadelta"``, ``"adam"``, ``"adamax"``, ``"nadam"``, ``"adamw"``,
-        ``"ftrl"``, ``"lion"``, ``"adafactor"``. Its other arguments are
-        routed parameters: ``optimizer__momentum=0.9``,
+        ``"ftrl"``, ``"lion"``, ``"adafactor"``; a Keras optimizer class
+        (``keras.optimizers.SGD``, SciKeras' convention); or an instance
+        (``keras.optimizers.SGD(learning_rate=0.1, momentum=0.9)``), whose
+        class and configuration are used: every fit builds its own optimizer,
+        so the instance itself is never trained. Other arguments of a name or
+        class are routed parameters: ``optimizer__momentum=0.9``,
         ``optimizer__nesterov=True``, ``optimizer__beta_1=0.8``,
-        ``optimizer__clipnorm=1.0``, ... Or ``"lbfgs"``, scikit-learn MLP's
+        ``optimizer__clipnorm=1.0``, ... A setting given in two places (an
+        instance's learning rate and ``learning_rate``, an instance's
+        ``momentum`` and ``optimizer__momentum``) must agree, or fit fails
+        naming both; an instance's settings left at its class's defaults
+        count as not given. Or ``"lbfgs"``, scikit-learn MLP's
         full-batch quasi-Newton solver (SciPy's L-BFGS-B on the whole-data
         loss; ``epochs`` caps its iterations, ``max_fun`` its loss
         evaluations, ``tol`` is its gradient tolerance; no ``partial_fit``,
         callbacks, dropout or build functions).
     learning_rate : float, default=0.001
-        Initial learning rate.
+        Initial learning rate (an optimizer instance brings its own).
     learning_rate_decay : float, default=0.0
         Inverse-time decay per optimizer step, Keras' legacy ``decay``
         argument: ``lr_t = learning_rate / (1 + learning_rate_decay * t)``.

@@ -100,34 +100,34 @@ def _check_names(given, valid, what):
 
 
 def check_optimizer_params(optimizer, params):
-    """Check ``optimizer__*`` names against the Keras optimizer's constructor (lbfgs is checked at fit)."""
+    """Check ``optimizer__*`` names against the Keras optimizer's constructor (lbfgs is checked at fit).
+
+    ``optimizer``: a Keras optimizer's name, or a custom optimizer class.
+    """
     if optimizer == "lbfgs":
         return
-    _check_names(params, _optimizer_parameters(optimizer), f"optimizer ({optimizer!r})")
-
-
-def _optimizer_parameters(optimizer):
-    """The keyword arguments a Keras optimizer takes, learning_rate and name aside."""
-    return tuple(sorted(_optimizer_defaults(optimizer)))
+    what = optimizer if isinstance(optimizer, str) else optimizer.__name__
+    _check_names(params, tuple(sorted(optimizer_defaults(optimizer))), f"optimizer ({what!r})")
 
 
 @functools.cache
-def _optimizer_defaults(optimizer):
-    """``{keyword: default}`` of a Keras optimizer's constructor, learning_rate and name aside.
+def optimizer_defaults(optimizer):
+    """``{keyword: default}`` of a Keras optimizer's constructor (by name or class), but learning_rate, name.
 
-    Cached: finding the class means building an optimizer, whose variables
-    would otherwise be created and dropped at every fit.
+    Cached: finding the class of a name means building an optimizer, whose
+    variables would otherwise be created and dropped at every fit.
     """
     import keras
 
+    cls = optimizer if inspect.isclass(optimizer) else type(keras.optimizers.get(optimizer))
     # Keras optimizers pass **kwargs on to their base classes: collect the names along the MRO.
     defaults = {}
-    for cls in type(keras.optimizers.get(optimizer)).__mro__:
-        if "__init__" in vars(cls):
-            parameters = inspect.signature(cls.__init__).parameters
-            for name in _keyword_names(cls.__init__, {"self", "learning_rate", "name"}):
+    for base in cls.__mro__:
+        if "__init__" in vars(base):
+            parameters = inspect.signature(base.__init__).parameters
+            for name in _keyword_names(base.__init__, {"self", "learning_rate", "name"}):
                 defaults.setdefault(name, parameters[name].default)
-            if not _takes_kwargs(cls.__init__):
+            if not _takes_kwargs(base.__init__):
                 break
     return defaults
 
@@ -138,7 +138,7 @@ def optimizer_kwargs(optimizer, params):
     Keras' SGD rejects ``momentum=0`` (an int) and NumPy float32 values; a
     float in the constructor's default says the argument is one.
     """
-    defaults = _optimizer_defaults(optimizer)
+    defaults = optimizer_defaults(optimizer)
     return {
         name: float(value)
         if isinstance(defaults.get(name), float)

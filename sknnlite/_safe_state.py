@@ -58,10 +58,53 @@ def _is_keras_builtin(obj):
 
 
 def _is_keras_object(obj):
-    """Keras' own functions, and instances of its classes that Keras describes with a config."""
-    if inspect.isclass(obj) or not _is_keras_builtin(obj):
+    """Keras' own functions, instances of its classes that Keras describes with a config, and optimizers.
+
+    An optimizer parameter is only read for its class and configuration, so a
+    user's optimizer subclass is stored as its Keras config too (its class by
+    name, which loading resolves only if trusted).
+    """
+    if inspect.isclass(obj):
         return False
+    if not _is_keras_builtin(obj):
+        keras = sys.modules.get("keras")
+        return keras is not None and isinstance(obj, keras.optimizers.Optimizer)
     return inspect.isroutine(obj) or hasattr(obj, "get_config")
+
+
+# Keras modules whose public classes a file may name (built-in, so loading them runs no code from the file).
+KERAS_CLASS_MODULES = (
+    "optimizers",
+    "losses",
+    "metrics",
+    "callbacks",
+    "layers",
+    "initializers",
+    "regularizers",
+)
+
+
+def _public_keras_class(obj):
+    """``"optimizers.SGD"`` for a class Keras exports under that name, else None."""
+    if not inspect.isclass(obj) or not _is_keras_builtin(obj):
+        return None
+    import keras
+
+    for module in KERAS_CLASS_MODULES:
+        if getattr(getattr(keras, module), obj.__name__, None) is obj:
+            return f"{module}.{obj.__name__}"
+    return None
+
+
+def _keras_class(path):
+    """The class a ``keras_class`` entry names, looked up only among Keras' public classes."""
+    import keras
+
+    module, _, name = path.partition(".")
+    cls = getattr(getattr(keras, module), name, None) if module in KERAS_CLASS_MODULES else None
+    if not inspect.isclass(cls):
+        raise ValueError(f"keras_class {path!r} is not a public Keras class")
+    return cls
 
 
 def _is_keras_model(obj):
@@ -109,6 +152,8 @@ class _Encoder:
                 return {"keras": keras.saving.serialize_keras_object(value)}
             except (NotImplementedError, TypeError, ValueError) as error:
                 raise ValueError(f"Cannot save {value!r:.80}: Keras cannot describe it ({error}).") from None
+        if _public_keras_class(value) is not None:  # e.g. optimizer=keras.optimizers.SGD
+            return {"keras_class": _public_keras_class(value)}
         if inspect.isroutine(value) or inspect.isclass(value):
             if "<" not in value.__qualname__:  # not a lambda, nested or local function
                 return {"code": qualified_name(value)}
@@ -253,6 +298,8 @@ class _Decoder:
             )
         if "keras_model" in node:
             return self.load_model(_expect(node["keras_model"], str, "keras_model"))
+        if "keras_class" in node:
+            return _keras_class(_expect(node["keras_class"], str, "keras_class"))
         if "code" in node:
             return self.trusted.resolve(node["code"])
         if "object" in node:

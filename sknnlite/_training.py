@@ -160,12 +160,14 @@ class TrainingRun:
         return self.history["loss"]
 
 
-def make_optimizer(name, learning_rate, params):
-    """A Keras optimizer from its name, a learning rate (or schedule) and routed parameters."""
+def make_optimizer(optimizer, learning_rate, params):
+    """A new Keras optimizer from its name or class, a learning rate (or schedule) and its other arguments."""
     import keras
 
-    config = {"learning_rate": learning_rate, **optimizer_kwargs(name, params)}
-    return keras.optimizers.get({"class_name": name, "config": config})
+    config = {"learning_rate": learning_rate, **optimizer_kwargs(optimizer, params)}
+    if isinstance(optimizer, str):
+        return keras.optimizers.get({"class_name": optimizer, "config": config})
+    return optimizer.from_config(config)
 
 
 def make_loss(loss, params, dtype, scale=1.0):
