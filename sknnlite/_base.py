@@ -197,7 +197,11 @@ class BaseTinyNet(BaseEstimator):
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "batch_normalization": ["boolean"],
         "optimizer": [StrOptions(OPTIMIZERS | {"lbfgs"}), HasMethods(["get_config", "apply"])],
-        "learning_rate": [Interval(Real, 0, None, closed="left")],
+        "learning_rate": [
+            Interval(Real, 0, None, closed="left"),
+            dict,
+            HasMethods(["get_config", "__call__"]),
+        ],
         "learning_rate_decay": [Interval(Real, 0, None, closed="left")],
         "learning_rate_schedule": [StrOptions({"constant", "invscaling", "adaptive"})],
         "power_t": [Interval(Real, 0, None, closed="left")],
@@ -349,22 +353,54 @@ class BaseTinyNet(BaseEstimator):
         if problems:
             raise ValueError("optimizer='lbfgs' does not support " + "; ".join(problems) + ".")
 
-    def _learning_rate(self):
-        """The learning rate: ``learning_rate``, SciKeras' ``optimizer__learning_rate``, or an instance's own.
+    def _learning_rate_setting(self):
+        """The learning rate as given: a number, or a Keras schedule's serialized config.
 
-        The rule of ``_optimizers.py``: a value given in two places (``learning_rate``
-        changed from its default, the routed one, an optimizer instance's) must agree.
+        From ``learning_rate``, SciKeras' ``optimizer__learning_rate`` or an
+        optimizer instance's own, under the rule of ``_optimizers.py``: a value
+        given in two places (``learning_rate`` changed from its default, the
+        routed one, an instance's) must agree.
         """
         routed = _routing.routed(self._routed_params(), "optimizer").get("learning_rate")
-        if routed is not None and (
-            not isinstance(routed, Real) or isinstance(routed, bool) or not routed >= 0
-        ):
-            raise ValueError(f"optimizer__learning_rate must be a non-negative number, got {routed!r}.")
+        number = isinstance(routed, Real) and not isinstance(routed, bool)
+        schedule = isinstance(routed, dict) or (callable(routed) and hasattr(routed, "get_config"))
+        if routed is not None and not (schedule or (number and routed >= 0)):
+            raise ValueError(
+                "optimizer__learning_rate must be a non-negative number or a Keras learning-rate schedule, "
+                f"got {routed!r}."
+            )
         instance_rate, _ = self._optimizer_configuration()
         default = self._library_default("learning_rate")
-        return float(
-            _optimizers.pick_learning_rate(self.learning_rate, default, routed, instance_rate, self.optimizer)
+        return _optimizers.pick_learning_rate(
+            self.learning_rate, default, routed, instance_rate, self.optimizer
         )
+
+    def _learning_rate(self):
+        """The initial learning rate (a schedule's at step 0)."""
+        return _optimizers.rate_at(self._learning_rate_setting(), 0)
+
+    def _learning_rate_schedule(self):
+        """The Keras schedule's serialized config when the rate is one, else None."""
+        setting = self._learning_rate_setting()
+        return setting if isinstance(setting, dict) else None
+
+    def _check_schedule(self, schedule):
+        """What a Keras learning-rate schedule cannot be combined with, said before training."""
+        name = f"learning_rate is a Keras schedule ({schedule.get('class_name')})"
+        if self.optimizer == "lbfgs":
+            raise ValueError(f"{name}, but optimizer='lbfgs' takes no learning rate; use another optimizer.")
+        if self.learning_rate_decay > 0:
+            raise ValueError(
+                f"{name} and learning_rate_decay={self.learning_rate_decay:g} would decay it twice; keep "
+                "one: learning_rate_decay=0 (the schedule sets the rate at every step), or a number as the "
+                "rate (InverseTimeDecay(rate, decay_steps=1, decay_rate=d) is learning_rate_decay=d)."
+            )
+        if self.learning_rate_schedule != "constant":
+            raise ValueError(
+                f"{name}, which sets the rate at every step, and learning_rate_schedule="
+                f"{self.learning_rate_schedule!r}, which changes it between epochs; keep one: "
+                "learning_rate_schedule='constant', or a number as the rate."
+            )
 
     def _optimizer_configuration(self):
         """An optimizer instance's learning rate and changed settings (``None, {}`` for a name or class)."""
@@ -527,6 +563,8 @@ class BaseTinyNet(BaseEstimator):
             raise ValueError("partial_fit does not support early_stopping=True")
         if self.optimizer == "lbfgs":
             self._check_lbfgs()
+        if (schedule := self._learning_rate_schedule()) is not None:
+            self._check_schedule(schedule)
         continuing = train and hasattr(self, "_state") and (incremental or self.warm_start)
         X, y = self._check_training_data(X, y, reset=not continuing)
         X = self._check_X_shape(X)
@@ -670,7 +708,11 @@ class BaseTinyNet(BaseEstimator):
         if diverged and not (plan.best_score is not None and np.isfinite(plan.best_score)):
             raise ValueError(divergence_message(loss_curve[-1], len(loss_curve), plan.learning_rate))
         # The optimizer's step count runs on over warm starts and partial_fit calls, and so does the decay.
-        self.final_learning_rate_ = final_learning_rate(plan.rate, self.learning_rate_decay, run.n_steps)
+        schedule = self._learning_rate_schedule()
+        if schedule is None:
+            self.final_learning_rate_ = final_learning_rate(plan.rate, self.learning_rate_decay, run.n_steps)
+        else:
+            self.final_learning_rate_ = _optimizers.rate_at(schedule, run.n_steps)
         self._scheduled_learning_rate = plan.rate
         if incremental:
             if not continuing:
@@ -681,6 +723,7 @@ class BaseTinyNet(BaseEstimator):
             learning_rate=plan.learning_rate,
             final_rate=self.final_learning_rate_,
             learning_rate_decay=self.learning_rate_decay,
+            schedule=None if schedule is None else schedule.get("class_name"),
             n_steps=run.n_steps,
             epochs=epochs,
             stopped=plan.stopped or run.interrupted,
@@ -771,6 +814,7 @@ class BaseTinyNet(BaseEstimator):
             loss_params=tuple(sorted(_routing.routed(self._routed_params(), "loss").items())),
             optimizer=_optimizers.optimizer_key(self.optimizer),
             optimizer_params=tuple(sorted(self._optimizer_params().items())),
+            learning_rate_schedule=_optimizers.schedule_key(self._learning_rate_schedule()),
             metrics=tuple(_as_list(self.metrics)),
             sparse_targets=sparse,
             dtype=dtype,
@@ -804,7 +848,9 @@ class BaseTinyNet(BaseEstimator):
 
         compile_kwargs = {
             "optimizer": make_optimizer(
-                _optimizers.optimizer_key(self.optimizer), self._learning_rate(), self._optimizer_params()
+                _optimizers.optimizer_key(self.optimizer),
+                _optimizers.rate_or_schedule(self._learning_rate_setting()),
+                self._optimizer_params(),
             ),
             "loss": loss,
             "metrics": _as_list(self.metrics),

@@ -30,6 +30,7 @@ def diagnose(
     final_rate,
     learning_rate_decay,
     n_steps,
+    schedule=None,
     epochs,
     stopped,
     failure=None,
@@ -44,11 +45,14 @@ def diagnose(
     loss_curve : list of float
         Training loss per epoch (finite but, with early stopping, perhaps the last).
     learning_rate, learning_rate_decay : float
-        The estimator's parameters.
+        The estimator's parameters (the initial rate).
     final_rate : float
         The learning rate reached at the last step (schedule and decay applied).
     n_steps : int
         Optimizer steps taken, over all calls (the decay counts them all).
+    schedule : str or None
+        The class name of a Keras learning-rate schedule setting the rate, if one does
+        (``learning_rate`` is then its initial rate).
     epochs : int
         Epochs asked for.
     stopped : bool
@@ -90,6 +94,13 @@ def diagnose(
             f"learning_rate_decay={learning_rate_decay:g} divides the rate by (1 + decay * step), so "
             "training all but stopped and the weights may be far from a solution. "
             "Use learning_rate_decay=0 (a fixed rate) or a much smaller decay."
+        )
+    elif schedule is not None and fraction < DECAYED_FRACTION:
+        messages.append(
+            f"The effective learning rate decayed to {final_rate:.3g}, {fraction:.2%} of its initial "
+            f"{learning_rate:g}, after {n_steps} optimizer steps: the {schedule} schedule brought training "
+            "to an all but standstill, and the weights may be far from a solution. Use a fixed rate or a "
+            "schedule that decays more slowly (a larger decay_steps, a decay_rate nearer 1)."
         )
     # A loss that starts at 0 (a single class under a softmax) has nothing to learn: not "flat".
     flat = curve.size >= 2 and curve[0] != 0 and measured["loss_range"] <= FLAT_FRACTION * abs(curve[0])

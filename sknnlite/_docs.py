@@ -35,8 +35,12 @@ dropout : float, default=0.0
         loss; ``epochs`` caps its iterations, ``max_fun`` its loss
         evaluations, ``tol`` is its gradient tolerance; no ``partial_fit``,
         callbacks, dropout or build functions).
-    learning_rate : float, default=0.001
-        Initial learning rate (an optimizer instance brings its own).
+    learning_rate : float or keras.optimizers.schedules.LearningRateSchedule, default=0.001
+        Initial learning rate (an optimizer instance brings its own), or a
+        Keras schedule that sets the rate at every step (``ExponentialDecay``,
+        ``CosineDecay``, ``PiecewiseConstantDecay``, ...; an instance or its
+        config), which cannot be combined with ``learning_rate_decay`` or a
+        non-constant ``learning_rate_schedule``.
     learning_rate_decay : float, default=0.0
         Inverse-time decay per optimizer step, Keras' legacy ``decay``
         argument: ``lr_t = learning_rate / (1 + learning_rate_decay * t)``.

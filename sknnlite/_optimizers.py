@@ -15,6 +15,7 @@ given values that differ are a conflict, an error at fit naming both.
 
 import functools
 import inspect
+import json
 import math
 
 import numpy as np
@@ -62,15 +63,62 @@ def instance_configuration(optimizer, defaults):
     config = dict(optimizer.get_config())
     config.pop("name", None)
     rate = config.pop("learning_rate", None)
-    if isinstance(rate, dict):  # a serialized keras.optimizers.schedules.LearningRateSchedule
-        raise ValueError(
-            f"{type(optimizer).__name__} was given a learning-rate schedule "
-            f"({rate.get('class_name')}); sknnlite takes schedules through learning_rate_decay "
-            "(inverse-time decay per step) and learning_rate_schedule (MLP's 'invscaling', 'adaptive'). "
-            "Give the optimizer a number as its learning_rate."
-        )
     settings = {name: value for name, value in config.items() if not _same(value, defaults.get(name, value))}
+    if isinstance(rate, dict):  # a serialized keras.optimizers.schedules.LearningRateSchedule
+        return rate, settings
     return _as_written(rate), settings
+
+
+def schedule_config(value):
+    """A learning rate as the rule compares it: a number, or a schedule's serialized config.
+
+    ``value``: a number, a ``keras.optimizers.schedules.LearningRateSchedule``
+    or its config (``{"class_name": "ExponentialDecay", "config": {...}}``).
+    """
+    if not isinstance(value, (dict, str)) and not callable(value):
+        return value
+    import keras
+
+    schedules = keras.optimizers.schedules
+    try:
+        schedule = schedules.deserialize(value) if isinstance(value, dict) else value
+    except (TypeError, ValueError) as error:
+        raise ValueError(
+            f"learning_rate={value!r:.120} is not a learning-rate schedule config: {error}"
+        ) from None
+    if not isinstance(schedule, schedules.LearningRateSchedule):
+        raise ValueError(
+            f"learning_rate={value!r:.80} is neither a number nor a keras.optimizers.schedules."
+            "LearningRateSchedule (such as ExponentialDecay(0.01, decay_steps=100, decay_rate=0.5)) "
+            "or its config."
+        )
+    return schedules.serialize(schedule)
+
+
+def build_schedule(config):
+    """A new schedule from its serialized config."""
+    import keras
+
+    return keras.optimizers.schedules.deserialize(config)
+
+
+def schedule_key(config):
+    """A schedule's config as a hashable key (the compiled loops are cached per schedule), or None."""
+    return None if config is None else json.dumps(config, sort_keys=True)
+
+
+def rate_or_schedule(rate):
+    """What a Keras optimizer takes as its learning rate: the number, or a new schedule from its config."""
+    return build_schedule(rate) if isinstance(rate, dict) else rate
+
+
+def rate_at(rate, step):
+    """The learning rate at optimizer step ``step``: ``rate`` itself, or its schedule read there."""
+    if not isinstance(rate, dict):
+        return float(rate)
+    import keras
+
+    return float(keras.ops.convert_to_numpy(build_schedule(rate)(step)))
 
 
 def _same(value, default):
@@ -100,15 +148,18 @@ def merge_settings(instance_settings, routed, optimizer):
 
 
 def pick_learning_rate(estimator_rate, estimator_default, routed_rate, instance_rate, optimizer):
-    """The learning rate under the rule above, from the three places it may be given."""
+    """The learning rate under the rule above, from the three places it may be given.
+
+    Returns a number or a schedule's serialized config (see :func:`schedule_config`).
+    """
     given = {}
-    if estimator_rate != estimator_default:
-        given[f"learning_rate={estimator_rate!r}"] = estimator_rate
+    if not (isinstance(estimator_rate, float | int) and estimator_rate == estimator_default):
+        given[f"learning_rate={_short(estimator_rate)}"] = schedule_config(estimator_rate)
     if routed_rate is not None:
-        given[f"optimizer__learning_rate={routed_rate!r}"] = routed_rate
+        given[f"optimizer__learning_rate={_short(routed_rate)}"] = schedule_config(routed_rate)
     if instance_rate is not None:
-        given[f"the optimizer instance's learning_rate={instance_rate!r}"] = instance_rate
-    if len(set(given.values())) > 1:
+        given[f"the optimizer instance's learning_rate={_short(instance_rate)}"] = instance_rate
+    if len({repr(value) for value in given.values()}) > 1:
         where = f"{' and '.join(given)} {'both' if len(given) == 2 else 'all'} set the learning rate"
         if instance_rate is None:
             raise ValueError(
@@ -119,6 +170,13 @@ def pick_learning_rate(estimator_rate, estimator_default, routed_rate, instance_
             f"learning_rate=, pass the class, optimizer={_class_path(optimizer)})."
         )
     return next(iter(given.values())) if given else estimator_rate
+
+
+def _short(rate):
+    """A rate for a message: a number, or a schedule by its class name."""
+    if isinstance(rate, dict):
+        return f"{rate.get('class_name')}(...)"
+    return repr(rate) if not callable(rate) else f"{type(rate).__name__}(...)"
 
 
 def _class_path(optimizer):

@@ -16,6 +16,7 @@ callbacks.
 
 import collections
 import copy
+import json
 import math
 import threading
 import time
@@ -26,6 +27,7 @@ from scipy import sparse
 
 from ._input import dense_rows, training_rows
 from ._network import build_keras_model
+from ._optimizers import build_schedule
 from ._routing import optimizer_kwargs
 
 # Architectures kept compiled per thread; each holds a small Keras model.
@@ -90,6 +92,7 @@ class Objective:
     loss_params: tuple = ()
     optimizer: str = "adam"
     optimizer_params: tuple = ()
+    learning_rate_schedule: str | None = None  # a Keras schedule's config as JSON (it sets every step's rate)
     metrics: tuple = ()
     sparse_targets: bool = False
     dtype: str = "float32"
@@ -414,6 +417,8 @@ class _Trainer:
         self.model = model
         self.objective = objective
         self.schedule = self.alpha = None
+        # A user's Keras schedule sets the rate at every step; nothing here sets it.
+        self.user_schedule = objective.learning_rate_schedule is not None and not use_model_optimizer
         if use_model_optimizer:  # a SciKeras-style build function compiled the model
             self.optimizer = model.optimizer
             self.loss = make_loss(model.loss, {}, objective.dtype, objective.loss_scale)
@@ -421,8 +426,11 @@ class _Trainer:
         else:
             # A schedule lets one compiled loop serve every learning rate and decay; a plain
             # rate stays settable by Keras callbacks such as ReduceLROnPlateau.
+            schedule = schedule and not self.user_schedule
             self.schedule = _inverse_time_decay(objective.dtype) if schedule else None
             learning_rate = self.schedule if schedule else 0.001
+            if self.user_schedule:
+                learning_rate = build_schedule(json.loads(objective.learning_rate_schedule))
             params = dict(objective.optimizer_params)
             self.optimizer = make_optimizer(objective.optimizer, learning_rate, params)
             if schedule:
@@ -458,7 +466,7 @@ class _Trainer:
         """Set the rate the next step starts from (before the inverse-time decay)."""
         if self.schedule is not None:
             self.schedule.initial.assign(value)
-        elif self.owns_optimizer:
+        elif self.owns_optimizer and not self.user_schedule:
             self.optimizer.learning_rate = value
 
     def load_state(self, state):

@@ -6,6 +6,7 @@ import keras
 import numpy as np
 import pytest
 from sklearn.base import clone
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV
 from sklearn.utils._param_validation import InvalidParameterError
 
@@ -124,11 +125,75 @@ def test_what_is_not_an_optimizer_is_rejected_at_fit():
         TinyNetRegressor(optimizer=NotAnOptimizer()).fit(X, y)
 
 
-def test_a_schedule_inside_an_instance_says_what_to_use():
-    schedule = keras.optimizers.schedules.ExponentialDecay(0.1, decay_steps=10, decay_rate=0.5)
+def _schedule():
+    return keras.optimizers.schedules.ExponentialDecay(0.05, decay_steps=20, decay_rate=0.5)
+
+
+def test_a_schedule_as_learning_rate_in_any_form_trains_alike_and_reports_its_final_rate():
     X, y = _data()
-    with pytest.raises(ValueError, match=r"ExponentialDecay.*learning_rate_decay"):
-        TinyNetRegressor(optimizer=keras.optimizers.SGD(learning_rate=schedule)).fit(X, y)
+    fitted = [
+        TinyNetRegressor((5,), learning_rate=rate, optimizer=optimizer, epochs=4, random_state=0).fit(X, y)
+        for rate, optimizer in [
+            (_schedule(), "sgd"),
+            (keras.optimizers.schedules.serialize(_schedule()), "sgd"),  # its config
+            (0.001, keras.optimizers.SGD(learning_rate=_schedule())),  # inside an instance
+        ]
+    ]
+    for est in fitted[1:]:
+        _assert_same(est.coefs_, fitted[0].coefs_)
+    n_steps = 4 * 4  # 120 rows in minibatches of 32
+    assert fitted[0].final_learning_rate_ == pytest.approx(0.05 * 0.5 ** (n_steps / 20), rel=1e-6)
+
+
+def test_the_first_seed_written_as_the_question_wrote_it_gets_the_decayed_rate_warning():
+    # Adam(lr=0.01, decay=0.1) in the Keras of the question; Keras 3 spells the decay as a schedule.
+    decay = keras.optimizers.schedules.InverseTimeDecay(0.01, decay_steps=1, decay_rate=0.1)
+    X, y = _data()
+    est = TinyNetRegressor(
+        (), optimizer=keras.optimizers.Adam(learning_rate=decay), epochs=300, random_state=0
+    )
+    with pytest.warns(ConvergenceWarning, match=r"decayed to .* the InverseTimeDecay schedule"):
+        est.fit(X, y)
+    legacy = TinyNetRegressor((), learning_rate=0.01, learning_rate_decay=0.1, epochs=300, random_state=0)
+    with pytest.warns(ConvergenceWarning, match="learning_rate_decay=0.1 divides the rate"):
+        legacy.fit(X, y)
+    # The same decay (Keras' schedule computes in float32, sknnlite's in the network's dtype).
+    np.testing.assert_allclose(est.coefs_[0], legacy.coefs_[0], rtol=1e-5)
+    assert est.final_learning_rate_ == pytest.approx(legacy.final_learning_rate_, rel=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"learning_rate_decay": 0.1}, "would decay it twice; keep one: learning_rate_decay=0"),
+        ({"learning_rate_schedule": "adaptive"}, "learning_rate_schedule='adaptive', which changes it"),
+        ({"optimizer": "lbfgs"}, "optimizer='lbfgs' takes no learning rate"),
+        (
+            {"optimizer": keras.optimizers.SGD(learning_rate=0.05)},
+            r"learning_rate=ExponentialDecay\(...\) and the optimizer instance's learning_rate=0.05 both set",
+        ),
+    ],
+)
+def test_a_schedule_combined_with_another_rate_setting_fails_at_fit(params, message):
+    X, y = _data()
+    with pytest.raises(ValueError, match=message):
+        TinyNetRegressor((5,), learning_rate=_schedule(), epochs=1, **params).fit(X, y)
+
+
+def test_a_schedule_goes_on_over_warm_starts_and_survives_clone_pickle_search_and_files(tmp_path):
+    X, y = _data()
+    est = TinyNetRegressor((5,), learning_rate=_schedule(), epochs=2, random_state=0, warm_start=True)
+    est.fit(X, y).fit(X, y)
+    assert est.final_learning_rate_ == pytest.approx(0.05 * 0.5 ** (4 * 4 / 20), rel=1e-6)  # 4 epochs in all
+    est.save(tmp_path / "model.keras")
+    loaded = TinyNetRegressor.load(tmp_path / "model.keras")
+    assert loaded.learning_rate.get_config() == est.learning_rate.get_config()
+    _assert_same(loaded.fit(X, y).coefs_, est.fit(X, y).coefs_)
+    np.testing.assert_array_equal(pickle.loads(pickle.dumps(est)).predict(X), est.predict(X))
+    assert clone(est).learning_rate is not est.learning_rate
+    grid = {"learning_rate": [_schedule(), 0.01]}
+    search = GridSearchCV(TinyNetRegressor((5,), epochs=2, random_state=0), grid, cv=2).fit(X, y)
+    assert len(search.cv_results_["params"]) == 2
 
 
 def test_instances_clone_pickle_and_grid_search():

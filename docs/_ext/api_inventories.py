@@ -32,6 +32,10 @@ KERAS_PAGES = {
     "keras.optimizers.Adam": ("class", "optimizers/adam/"),
     "keras.optimizers.RMSprop": ("class", "optimizers/rmsprop/"),
     "keras.optimizers.schedules": ("module", "optimizers/learning_rate_schedules/"),
+    "keras.optimizers.schedules.ExponentialDecay": (
+        "class",
+        "optimizers/learning_rate_schedules/exponential_decay/",
+    ),
 }
 
 
