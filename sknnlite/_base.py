@@ -620,7 +620,7 @@ class BaseTinyNet(BaseEstimator):
             trainer = self._trainer(architecture, objective, options, bool(callbacks))
             X, targets = training_matrix(X), np.ascontiguousarray(targets, dtype=objective.dtype)
             run = trainer.train(X, targets, sample_weight, state, options, plan, callbacks, rows=rows)
-        self._check_run(run, plan, epochs, incremental, continuing)
+        self._check_run(run, plan, epochs, incremental, continuing, objective)
         self._record_run(run, plan, n_samples, continuing, incremental)
         self._set_network(architecture, objective, run.state)
         return self
@@ -691,8 +691,11 @@ class BaseTinyNet(BaseEstimator):
             rate=rate,
         )
 
-    def _check_run(self, run, plan, epochs, incremental, continuing):
-        """Raise or warn about how training ended: interrupted, diverged, not converged."""
+    def _check_run(self, run, plan, epochs, incremental, continuing, objective):
+        """Raise or warn about how training ended: interrupted, diverged, not converged.
+
+        ``objective``: what trained, whose Keras schedule (if any) the final rate is read from.
+        """
         loss_curve = run.loss_curve
         if run.interrupted:
             if not loss_curve:  # not one epoch finished: nothing to keep
@@ -708,7 +711,7 @@ class BaseTinyNet(BaseEstimator):
         if diverged and not (plan.best_score is not None and np.isfinite(plan.best_score)):
             raise ValueError(divergence_message(loss_curve[-1], len(loss_curve), plan.learning_rate))
         # The optimizer's step count runs on over warm starts and partial_fit calls, and so does the decay.
-        schedule = self._learning_rate_schedule()
+        schedule = _optimizers.schedule_from_key(objective.learning_rate_schedule)
         if schedule is None:
             self.final_learning_rate_ = final_learning_rate(plan.rate, self.learning_rate_decay, run.n_steps)
         else:

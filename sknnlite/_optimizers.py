@@ -107,6 +107,11 @@ def schedule_key(config):
     return None if config is None else json.dumps(config, sort_keys=True)
 
 
+def schedule_from_key(key):
+    """The schedule config :func:`schedule_key` made (None stays None)."""
+    return None if key is None else json.loads(key)
+
+
 def rate_or_schedule(rate):
     """What a Keras optimizer takes as its learning rate: the number, or a new schedule from its config."""
     return build_schedule(rate) if isinstance(rate, dict) else rate

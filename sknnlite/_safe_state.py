@@ -152,8 +152,8 @@ class _Encoder:
                 return {"keras": keras.saving.serialize_keras_object(value)}
             except (NotImplementedError, TypeError, ValueError) as error:
                 raise ValueError(f"Cannot save {value!r:.80}: Keras cannot describe it ({error}).") from None
-        if _public_keras_class(value) is not None:  # e.g. optimizer=keras.optimizers.SGD
-            return {"keras_class": _public_keras_class(value)}
+        if (public_name := _public_keras_class(value)) is not None:  # e.g. optimizer=keras.optimizers.SGD
+            return {"keras_class": public_name}
         if inspect.isroutine(value) or inspect.isclass(value):
             if "<" not in value.__qualname__:  # not a lambda, nested or local function
                 return {"code": qualified_name(value)}

@@ -16,7 +16,6 @@ callbacks.
 
 import collections
 import copy
-import json
 import math
 import threading
 import time
@@ -27,7 +26,7 @@ from scipy import sparse
 
 from ._input import dense_rows, training_rows
 from ._network import build_keras_model
-from ._optimizers import build_schedule
+from ._optimizers import build_schedule, schedule_from_key
 from ._routing import optimizer_kwargs
 
 # Architectures kept compiled per thread; each holds a small Keras model.
@@ -430,7 +429,7 @@ class _Trainer:
             self.schedule = _inverse_time_decay(objective.dtype) if schedule else None
             learning_rate = self.schedule if schedule else 0.001
             if self.user_schedule:
-                learning_rate = build_schedule(json.loads(objective.learning_rate_schedule))
+                learning_rate = build_schedule(schedule_from_key(objective.learning_rate_schedule))
             params = dict(objective.optimizer_params)
             self.optimizer = make_optimizer(objective.optimizer, learning_rate, params)
             if schedule:
@@ -548,7 +547,7 @@ class _CompiledLoopTrainer(_Trainer):
         """
         return (
             not sparse.issparse(X)
-            and n_rows * math.prod(X.shape[1:]) <= _XLA_MAX_VALUES
+            and not _past_xla_size(X, n_rows)
             and (key in loops or _xla_compilations[0] < _XLA_MAX_COMPILATIONS)
         )
 
@@ -806,7 +805,7 @@ class GraphLoopTrainer(_CompiledLoopTrainer):
         o, dtype = options, self.objective.dtype
         self.load(state, o, plan)
         batch_size = min(o.batch_size, y.shape[0])
-        if not sparse.issparse(X) and y.shape[0] * math.prod(X.shape[1:]) > _XLA_MAX_VALUES:
+        if not sparse.issparse(X) and _past_xla_size(X, y.shape[0]):
             data = (X, rows, y, sample_weight)
             batching = (batch_size, o.seed, bool(o.shuffle))
             return self._train_loop(self._blocked_epochs(), data, batching, o, plan, callbacks)
@@ -964,6 +963,11 @@ class KerasFitTrainer(_Trainer):
         return TrainingRun(self.state(), history, self.steps(), interrupted)
 
 
+def _past_xla_size(X, n_rows):
+    """Whether ``n_rows`` rows of X hold more than ``_XLA_MAX_VALUES`` values (then trained in blocks)."""
+    return n_rows * math.prod(X.shape[1:]) > _XLA_MAX_VALUES
+
+
 def _block_tensors(X, rows, y, w, block, dtype):
     """Tensors of the training rows ``block`` (positions in the training set) of X, y and w."""
     import tensorflow as tf
@@ -1015,13 +1019,19 @@ def epoch_keys_array(xp, size, seed, epoch, dtype="int64"):
     ``model.fit`` (NumPy, ``int64``) and the JAX loop (``uint32``: JAX has no
     64-bit integers without x64) order rows with it, as the TensorFlow loops do.
     """
+    mask, first, second = _epoch_mixers(xp, seed, epoch, dtype)
+    rows = xp.arange(size, dtype=dtype)
+    return _mix32_array(_mix32_array(rows ^ first, mask) ^ second, mask)
+
+
+def _epoch_mixers(xp, seed, epoch, dtype):
+    """The 32-bit mask and the two values of ``(seed, epoch)`` the row hash mixes in (:func:`_epoch_keys`)."""
     # An array, not a Python int: without x64, JAX reads a Python int as int32, where 2**32 - 1 overflows.
     mask = xp.asarray(_LOW_32_BITS, dtype=dtype)
     seed = xp.asarray(seed).astype(dtype) & mask
     first = _mix32_array(seed[0], mask)
     second = _mix32_array(((seed[1] + xp.asarray(epoch).astype(dtype)) & mask) ^ first, mask)
-    rows = xp.arange(size, dtype=dtype)
-    return _mix32_array(_mix32_array(rows ^ first, mask) ^ second, mask)
+    return mask, first, second
 
 
 def epoch_order(size, seed, epoch):
@@ -1030,10 +1040,7 @@ def epoch_order(size, seed, epoch):
     Large X trains from NumPy (``model.fit``, the blocked loop), where each
     temporary of ``size`` int64 keys costs 8 bytes per row.
     """
-    mask = np.int64(_LOW_32_BITS)
-    seed = np.asarray(seed).astype(np.int64) & mask
-    first = _mix32_array(seed[0], mask)
-    second = _mix32_array(((seed[1] + np.int64(epoch)) & mask) ^ first, mask)
+    mask, first, second = _epoch_mixers(np, seed, epoch, "int64")
     keys = np.arange(size, dtype=np.int64)
     keys ^= first
     _mix32_in_place(keys, mask)
