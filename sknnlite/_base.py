@@ -21,7 +21,7 @@ from sklearn.utils._param_validation import (
 )
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
-from . import _callbacks, _jax_loop, _lbfgs, _optimizers, _persistence, _routing
+from . import _callbacks, _compile_cache, _jax_loop, _lbfgs, _optimizers, _persistence, _routing
 from ._diagnostics import diagnose, divergence_message, final_learning_rate
 from ._input import CHUNK_ROWS, map_in_chunks, training_matrix
 from ._names import ACTIVATIONS, OPTIMIZERS, check_keras_has
@@ -33,6 +33,7 @@ from ._network import (
     keras_weights,
     split_weights,
 )
+from ._shared_programs import program_architecture
 from ._stopping import StoppingPlan, Validation
 from ._tensorflow_logs import import_keras_quietly
 from ._training import (
@@ -544,6 +545,7 @@ class BaseTinyNet(BaseEstimator):
     def _fit(self, X, y, sample_weight, *, incremental, classes=None, train=True):
         """Shared body of ``fit``, ``partial_fit`` and ``initialize`` (``train=False``)."""
         import_keras_quietly()
+        _compile_cache.configure()
         _routing.check_extra_params(self, self._extra_params())
         routed = self._routed_params()
         _routing.check_fit_and_predict_params(
@@ -617,7 +619,7 @@ class BaseTinyNet(BaseEstimator):
                 initial_epoch=len(self.loss_curve_) if continuing else 0,
             )
             callbacks = self._fit_callbacks()
-            trainer = self._trainer(architecture, objective, options, bool(callbacks))
+            trainer = self._trainer(architecture, objective, options, bool(callbacks), targets.shape[0])
             X, targets = training_matrix(X), np.ascontiguousarray(targets, dtype=objective.dtype)
             run = trainer.train(X, targets, sample_weight, state, options, plan, callbacks, rows=rows)
         self._check_run(run, plan, epochs, incremental, continuing, objective)
@@ -887,13 +889,15 @@ class BaseTinyNet(BaseEstimator):
                 f"hidden_layer_sizes={hidden}. Fit a fresh estimator to change the architecture."
             )
 
-    def _trainer(self, architecture, objective, options, has_callbacks):
+    def _trainer(self, architecture, objective, options, has_callbacks, n_rows):
         """The engine for this call.
 
         TensorFlow runs the compiled multi-epoch loop; other backends, and fits
         with callbacks (which hook every batch), run ``model.fit``. Trainers
         without callbacks are reused across fits; with callbacks the learning
         rate is a plain value that callbacks such as ReduceLROnPlateau may set.
+        The compiled loops train the built-in MLP in a network whose hidden
+        widths may be rounded up (``_shared_programs``), shared with other widths.
         """
         import keras
 
@@ -915,10 +919,11 @@ class BaseTinyNet(BaseEstimator):
             return trainer
         if has_callbacks:
             return KerasFitTrainer(architecture.build(), objective, schedule=schedule, alpha=options.alpha)
+        program = program_architecture(architecture, objective, n_rows, options.epochs)
         if tensorflow:
-            return graph_trainer_for(architecture, objective)
+            return graph_trainer_for(program, objective)
         if _jax_loop.serves(architecture, objective):
-            return _jax_loop.jax_trainer_for(architecture, objective)
+            return _jax_loop.jax_trainer_for(program, objective)
         return fit_trainer_for(architecture, objective, options.alpha)
 
     def _set_network(self, architecture, objective, state):

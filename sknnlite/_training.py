@@ -28,6 +28,7 @@ from ._input import dense_rows, training_rows
 from ._network import build_keras_model
 from ._optimizers import build_schedule, schedule_from_key
 from ._routing import optimizer_kwargs
+from ._shared_programs import corner, embed
 
 # Architectures kept compiled per thread; each holds a small Keras model.
 _CACHE_SIZE = 16
@@ -297,6 +298,19 @@ def _attach_schedule(schedule, optimizer):
     }
 
 
+def _optimizer_references(model, optimizer):
+    """For each optimizer variable, the position in ``model.weights`` of the weight it is a slot of, or None.
+
+    Keras names a slot variable after its weight's path (``add_variable_from_reference``).
+    """
+    prefixes = [(v.path.replace("/", "_") + "_", i) for i, v in enumerate(model.weights)]
+    references = []
+    for variable in optimizer.variables:
+        matches = [(len(prefix), i) for prefix, i in prefixes if variable.name.startswith(prefix)]
+        references.append(max(matches)[1] if matches else None)
+    return references
+
+
 def _seed_states(model):
     """The state variables of the model's random layers (Dropout)."""
     return [v for v in model.variables if v.path.endswith("seed_generator_state")]
@@ -448,6 +462,10 @@ class _Trainer:
                 self.loss.penalty = (penalty, penalized_kernels(model))
         self.optimizer.build(model.trainable_variables)
         self.fresh_optimizer_state = [_Filled.compact(v.numpy()) for v in self.optimizer.variables]
+        # The shapes of the weights being trained, where a padded network (``_shared_programs``) trains
+        # them in the leading corner of its own; and the weight each optimizer variable belongs to.
+        self._trained_shapes = [tuple(v.shape) for v in model.weights]
+        self._references = _optimizer_references(model, self.optimizer)
         n_outputs = model.outputs[0].shape[-1] if getattr(model, "outputs", None) else 1
         self.metrics = make_metrics(objective.metrics, objective.sparse_targets, n_outputs)
 
@@ -469,16 +487,35 @@ class _Trainer:
             self.optimizer.learning_rate = value
 
     def load_state(self, state):
-        """Put ``state`` (weights and optimizer variables) back into the model and optimizer."""
-        self.model.set_weights(state.weights)
-        for variable, value in zip(self.optimizer.variables, state.optimizer_state, strict=True):
-            variable.assign(value.array() if isinstance(value, _Filled) else value)
+        """Put ``state`` (weights and optimizer variables) back into the model and optimizer.
+
+        A padded network takes each array in the leading corner of its variable; its padding holds
+        zero weights and a fresh optimizer's values.
+        """
+        self._trained_shapes = [np.shape(w) for w in state.weights]
+        variables = self.model.weights
+        self.model.set_weights([embed(w, v.shape, 0) for w, v in zip(state.weights, variables, strict=True)])
+        parts = (
+            self.optimizer.variables,
+            state.optimizer_state,
+            self.fresh_optimizer_state,
+            self._references,
+        )
+        for variable, value, fresh, reference in zip(*parts, strict=True):
+            value = value.array() if isinstance(value, _Filled) else value
+            if reference is not None:
+                value = embed(value, variable.shape, fresh.value if isinstance(fresh, _Filled) else fresh)
+            variable.assign(value)
 
     def state(self):
-        return TrainingState(
-            weights=self.model.get_weights(),
-            optimizer_state=[np.array(v.numpy()) for v in self.optimizer.variables],
-        )
+        """The weights and optimizer variables in the shapes of the weights being trained."""
+        shapes = self._trained_shapes
+        optimizer_state = [
+            corner(np.array(v.numpy()), shapes[reference]) if reference is not None else np.array(v.numpy())
+            for v, reference in zip(self.optimizer.variables, self._references, strict=True)
+        ]
+        weights = [corner(w, shape) for w, shape in zip(self.model.get_weights(), shapes, strict=True)]
+        return TrainingState(weights=weights, optimizer_state=optimizer_state)
 
     def steps(self):
         return int(self.optimizer.iterations.numpy())

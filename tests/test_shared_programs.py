@@ -1,0 +1,188 @@
+"""Hidden widths rounded up so that several architectures share one compiled training loop."""
+
+import numpy as np
+import pytest
+from sklearn.exceptions import ConvergenceWarning
+
+from sknnlite import TinyNetClassifier, TinyNetRegressor, _shared_programs, _training
+from sknnlite._shared_programs import ELEMENTWISE_OPTIMIZERS, ZERO_AT_ZERO, program_architecture
+from sknnlite._training import Architecture, Objective
+
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+
+
+def _architecture(hidden=(10,), activation="relu", **overrides):
+    return Architecture(
+        n_features=5,
+        hidden_layer_sizes=hidden,
+        activation=activation,
+        n_outputs=1,
+        output_activation="sigmoid",
+        **overrides,
+    )
+
+
+ADAM = Objective(loss="binary_crossentropy", optimizer="adam")
+
+
+@pytest.mark.parametrize(
+    ("hidden", "padded"),
+    [((10,), (64,)), ((64,), (64,)), ((65, 7), (128, 64)), ((200,), (256,)), ((300, 20), (300, 64))],
+)
+def test_widths_round_up_to_a_few_sizes(hidden, padded):
+    assert program_architecture(_architecture(hidden), ADAM, 100, 200).hidden_layer_sizes == padded
+
+
+@pytest.mark.parametrize(
+    ("architecture", "objective"),
+    [
+        (_architecture(activation="sigmoid"), ADAM),  # sigmoid(0) = 0.5: a padding unit would send it on
+        (_architecture(activation="softmax"), ADAM),  # not element-wise
+        (_architecture(activation=np.tanh), ADAM),  # a callable: unknown
+        (_architecture(dropout=0.2), ADAM),
+        (_architecture(batch_normalization=True), ADAM),
+        (_architecture(), Objective(loss="binary_crossentropy", optimizer="adafactor")),  # factored moments
+    ],
+)
+def test_what_padding_could_change_keeps_the_exact_network(architecture, objective):
+    assert program_architecture(architecture, objective, 100, 200) == architecture
+
+
+def test_padding_is_skipped_where_its_arithmetic_costs_more_than_a_compilation():
+    architecture = _architecture((10,))
+    assert program_architecture(architecture, ADAM, 1000, 200).hidden_layer_sizes == (64,)
+    assert program_architecture(architecture, ADAM, 1_000_000, 200) == architecture
+
+
+def _fit_both_ways(monkeypatch, make, X, y, continue_with=None):
+    """Fitted estimators from the shared padded loop and from the exact network."""
+    results = []
+    for widths in (_shared_programs.PADDED_WIDTHS, ()):
+        monkeypatch.setattr(_shared_programs, "PADDED_WIDTHS", widths)
+        estimator = make().fit(X, y)
+        if continue_with is not None:
+            continue_with(estimator)
+        results.append(estimator)
+    return results
+
+
+def _assert_same_network(padded, exact, rtol=1e-9):
+    for ours, theirs in zip(
+        padded.coefs_ + padded.intercepts_, exact.coefs_ + exact.intercepts_, strict=True
+    ):
+        assert ours.shape == theirs.shape
+        np.testing.assert_allclose(ours, theirs, rtol=rtol, atol=1e-12)
+    np.testing.assert_allclose(padded.loss_curve_, exact.loss_curve_, rtol=rtol)
+
+
+@pytest.mark.parametrize("optimizer", sorted(ELEMENTWISE_OPTIMIZERS))
+def test_every_elementwise_optimizer_trains_the_padded_network_as_the_exact_one(monkeypatch, optimizer):
+    rng = np.random.RandomState(0)
+    X, y = rng.normal(size=(60, 5)), rng.randint(0, 3, 60)
+    padded, exact = _fit_both_ways(
+        monkeypatch,
+        lambda: TinyNetClassifier((10, 7), optimizer=optimizer, alpha=1e-3, epochs=15, random_state=0),
+        X,
+        y,
+        continue_with=lambda estimator: estimator.partial_fit(X, y),  # the optimizer state goes on
+    )
+    _assert_same_network(padded, exact)
+
+
+@pytest.mark.parametrize("activation", sorted(ZERO_AT_ZERO))
+def test_every_padded_activation_trains_as_the_exact_network(monkeypatch, activation):
+    rng = np.random.RandomState(1)
+    X = rng.normal(size=(50, 4))
+    y = X @ [1.0, -1.0, 0.5, 0.0]
+    padded, exact = _fit_both_ways(
+        monkeypatch,
+        lambda: TinyNetRegressor((9,), activation=activation, epochs=10, learning_rate=0.01, random_state=0),
+        X,
+        y,
+    )
+    _assert_same_network(padded, exact)
+
+
+def test_early_stopping_and_warm_start_keep_the_exact_networks_result(monkeypatch):
+    rng = np.random.RandomState(2)
+    X, y = rng.normal(size=(120, 5)), rng.randint(0, 2, 120)
+
+    def make():
+        return TinyNetClassifier(
+            (12,), early_stopping=True, n_iter_no_change=3, warm_start=True, random_state=0
+        )
+
+    padded, exact = _fit_both_ways(
+        monkeypatch, make, X, y, continue_with=lambda estimator: estimator.fit(X, y)
+    )
+    _assert_same_network(padded, exact)
+    np.testing.assert_allclose(padded.validation_scores_, exact.validation_scores_)
+
+
+def test_the_padding_units_stay_exactly_zero():
+    architecture = _architecture((10,))
+    program = program_architecture(architecture, ADAM, 40, 20)
+    trainer = (
+        _training.graph_trainer_for(program, ADAM)
+        if _training_backend() == "tensorflow"
+        else _jax_trainer(program, ADAM)
+    )
+    rng = np.random.RandomState(0)
+    X, y = rng.normal(size=(40, 5)), rng.randint(0, 2, (40, 1)).astype("float32")
+    weights = [
+        w.astype("float32") for w in (rng.normal(size=(5, 10)), np.zeros(10), rng.normal(size=(10, 1)))
+    ]
+    weights.append(np.zeros(1, "float32"))
+    from sknnlite._stopping import StoppingPlan
+
+    plan = StoppingPlan(
+        tol=0.0,
+        n_iter_no_change=10,
+        schedule="constant",
+        learning_rate=0.01,
+        power_t=0.5,
+        samples_seen=0,
+        samples_per_epoch=40,
+        validation=None,
+        rate=0.01,
+    )
+    options = _training.TrainingOptions(
+        epochs=20, batch_size=8, shuffle=True, learning_rate_decay=0.0, alpha=0.01, seed=np.array((1, 2))
+    )
+    run = trainer.train(
+        X.astype("float32"), y, np.ones(40, "float32"), _training.TrainingState(weights), options, plan
+    )
+    assert [w.shape for w in run.state.weights] == [(5, 10), (10,), (10, 1), (1,)]
+    kernel_in, bias, kernel_out, _ = trainer.model.get_weights()
+    assert kernel_in.shape == (5, 64)
+    assert not kernel_in[:, 10:].any() and not bias[10:].any() and not kernel_out[10:].any()
+    assert kernel_in[:, :10].any()  # the real units trained
+    for variable, reference in zip(trainer.optimizer.variables, trainer._references, strict=True):
+        if reference is not None and variable.shape[-1:] == (64,):  # Adam's moments of the padding
+            assert not np.asarray(variable.numpy())[..., 10:].any()
+
+
+def _training_backend():
+    import keras
+
+    return keras.backend.backend()
+
+
+def _jax_trainer(program, objective):
+    from sknnlite import _jax_loop
+
+    return _jax_loop.jax_trainer_for(program, objective)
+
+
+def test_a_grid_over_widths_compiles_one_loop(monkeypatch):
+    if _training_backend() not in ("tensorflow", "jax"):
+        pytest.skip("the compiled loops run on TensorFlow and JAX")
+    monkeypatch.setattr(_training, "_xla_compilations", [0])  # earlier tests may have spent the budget
+    rng = np.random.RandomState(3)
+    X, y = rng.normal(size=(80, 11)), rng.randint(0, 2, 80)  # 11 features: no earlier test compiled these
+    for hidden in [(10,), (20,), (50,)]:
+        TinyNetClassifier(hidden, epochs=5, random_state=0).fit(X, y)
+    assert _training._xla_compilations[0] == 1
+    with pytest.warns(ConvergenceWarning):
+        TinyNetClassifier((100,), epochs=5, random_state=0).fit(X, y)  # another size: its own loop
+    assert _training._xla_compilations[0] == 2
