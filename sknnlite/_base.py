@@ -896,8 +896,8 @@ class BaseTinyNet(BaseEstimator):
         with callbacks (which hook every batch), run ``model.fit``. Trainers
         without callbacks are reused across fits; with callbacks the learning
         rate is a plain value that callbacks such as ReduceLROnPlateau may set.
-        The compiled loops train the built-in MLP in a network whose hidden
-        widths may be rounded up (``_shared_programs``), shared with other widths.
+        The compiled loops train the built-in MLP in a network shared with
+        other widths and activations where that is exact (``_shared_programs``).
         """
         import keras
 
@@ -919,12 +919,15 @@ class BaseTinyNet(BaseEstimator):
             return trainer
         if has_callbacks:
             return KerasFitTrainer(architecture.build(), objective, schedule=schedule, alpha=options.alpha)
-        program = program_architecture(architecture, objective, n_rows, options.epochs)
+        program = program_architecture(architecture, objective, n_rows)
         if tensorflow:
-            return graph_trainer_for(program, objective)
-        if _jax_loop.serves(architecture, objective):
-            return _jax_loop.jax_trainer_for(program, objective)
-        return fit_trainer_for(architecture, objective, options.alpha)
+            trainer = graph_trainer_for(program, objective)
+        elif _jax_loop.serves(architecture, objective):
+            trainer = _jax_loop.jax_trainer_for(program, objective)
+        else:
+            return fit_trainer_for(architecture, objective, options.alpha)
+        trainer.select(architecture.activation)
+        return trainer
 
     def _set_network(self, architecture, objective, state):
         self._architecture = architecture

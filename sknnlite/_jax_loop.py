@@ -21,11 +21,11 @@ from ._training import (
     _CompiledLoopTrainer,
     _l2_penalty,
     _padded_arrays,
-    _padded_rows,
     _scalar,
     epoch_keys_array,
     fit_trainer_for,
     make_loss,
+    padded_shapes,
     penalized_kernels,
 )
 
@@ -85,10 +85,11 @@ class JaxLoopTrainer(_CompiledLoopTrainer):
         o, dtype = options, self.objective.dtype
         n = y.shape[0]
         batch_size = min(o.batch_size, n)
-        capacity = _padded_rows(n, batch_size)
-        served = not callbacks and self._padded_loop_serves(X, n, (batch_size, capacity), self._loops)
+        shapes = padded_shapes(n, batch_size)
+        served = not callbacks and self._padded_loop_serves(X, n, shapes, self._loops)
         if not served:
             fallback = fit_trainer_for(self.architecture, self.objective, o.alpha)
+            fallback.select(self.activation)
             return fallback.train(X, y, sample_weight, state, o, plan, callbacks, rows=rows)
         if rows is not None:
             X = X[rows]
@@ -96,15 +97,14 @@ class JaxLoopTrainer(_CompiledLoopTrainer):
         self.alpha_value = _scalar(o.alpha, dtype)
         self.loss.penalty = (float(o.alpha), penalized_kernels(self.model)) if o.alpha > 0 else None
         # One compiled loop per shape, sharing the process budget with TensorFlow's XLA loops.
-        loop = self._cached_loop(
-            self._loops, (batch_size, capacity), lambda: self._compile(batch_size, capacity)
-        )
-        data = tuple(jnp.asarray(part, dtype) for part in _padded_arrays(X, y, sample_weight, capacity))
+        loop = self._cached_loop(self._loops, shapes, lambda: self._compile(*shapes))
+        data = tuple(jnp.asarray(part, dtype) for part in _padded_arrays(X, y, sample_weight, shapes[1]))
         batching = (_scalar(o.seed), _scalar(bool(o.shuffle), bool))
-        return self._train_loop(loop, (*data, _scalar(n)), batching, o, plan, callbacks)
+        return self._train_loop(loop, (*data, _scalar(n), _scalar(batch_size)), batching, o, plan, callbacks)
 
-    def _compile(self, batch_size, capacity):
-        """The jit-compiled loop over epochs for padded data of ``capacity`` rows (see the XLA loop)."""
+    def _compile(self, slots, capacity):
+        """The jit-compiled loop over epochs for padded data of ``capacity`` rows, ``slots`` rows per step
+        (see the XLA loop)."""
         import jax
         import jax.numpy as jnp
 
@@ -120,15 +120,17 @@ class JaxLoopTrainer(_CompiledLoopTrainer):
 
         gradient = jax.value_and_grad(minibatch_loss, has_aux=True)
 
-        def run_epochs(variables, X, y, w, n, start, stop, seed, shuffle, alpha, tol, patience, best, count):
+        def run_epochs(
+            variables, X, y, w, n, batch_size, start, stop, seed, shuffle, alpha, tol, patience, best, count
+        ):
             steps = (n + batch_size - 1) // batch_size
             total_weight = jnp.sum(w)
             padding = jnp.arange(capacity) >= n
 
             def train_step(step, carry):
                 trainable, non_trainable, optimizer_variables, total, order = carry
-                rows = jax.lax.dynamic_slice_in_dim(order, step * batch_size, batch_size)
-                w_batch = w[rows]
+                rows = jax.lax.dynamic_slice_in_dim(order, step * batch_size, slots)
+                w_batch = jnp.where(jnp.arange(slots) < batch_size, w[rows], 0)  # past the step's rows: 0
                 (loss, non_trainable), grads = gradient(
                     trainable, non_trainable, X[rows], y[rows], w_batch, alpha
                 )
@@ -169,10 +171,24 @@ class JaxLoopTrainer(_CompiledLoopTrainer):
         compiled = jax.jit(run_epochs)
         groups = (model.trainable_variables, model.non_trainable_variables, optimizer.variables)
 
-        def run(X, y, w, n, start, stop, seed, shuffle, tol, patience, best, count):
+        def run(X, y, w, n, batch_size, start, stop, seed, shuffle, tol, patience, best, count):
             values = tuple([v.value for v in group] for group in groups)
             losses, done, best, count, values = compiled(
-                values, X, y, w, n, start, stop, seed, shuffle, self.alpha_value, tol, patience, best, count
+                values,
+                X,
+                y,
+                w,
+                n,
+                batch_size,
+                start,
+                stop,
+                seed,
+                shuffle,
+                self.alpha_value,
+                tol,
+                patience,
+                best,
+                count,
             )
             for group, new in zip(groups, values, strict=True):
                 for variable, value in zip(group, new, strict=True):

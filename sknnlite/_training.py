@@ -16,6 +16,7 @@ callbacks.
 
 import collections
 import copy
+import itertools
 import math
 import threading
 import time
@@ -298,12 +299,32 @@ def _attach_schedule(schedule, optimizer):
     }
 
 
-def _optimizer_references(model, optimizer):
-    """For each optimizer variable, the position in ``model.weights`` of the weight it is a slot of, or None.
+def _state_variables_and_selectors(model):
+    """The model's weights that training state holds, and its activation-selecting layers.
+
+    The weights are ``model.weights`` but the selectors' variables, in
+    ``get_weights`` order; each selector comes with the position among them
+    of the kernel of the Dense layer before it, whose units it masks.
+    """
+    from ._network import selected_activation_class
+
+    selector_type = selected_activation_class()
+    selectors, skipped = [], set()
+    for before, layer in itertools.pairwise(model.layers):
+        if isinstance(layer, selector_type):
+            selectors.append((layer, before.kernel))
+            skipped.update((id(layer.choice), id(layer.mask)))
+    variables = [v for v in model.weights if id(v) not in skipped]
+    positions = {id(v): i for i, v in enumerate(variables)}
+    return variables, [(layer, positions[id(kernel)]) for layer, kernel in selectors]
+
+
+def _optimizer_references(variables, optimizer):
+    """For each optimizer variable, the position in ``variables`` of the weight it is a slot of, or None.
 
     Keras names a slot variable after its weight's path (``add_variable_from_reference``).
     """
-    prefixes = [(v.path.replace("/", "_") + "_", i) for i, v in enumerate(model.weights)]
+    prefixes = [(v.path.replace("/", "_") + "_", i) for i, v in enumerate(variables)]
     references = []
     for variable in optimizer.variables:
         matches = [(len(prefix), i) for prefix, i in prefixes if variable.name.startswith(prefix)]
@@ -464,14 +485,21 @@ class _Trainer:
         self.fresh_optimizer_state = [_Filled.compact(v.numpy()) for v in self.optimizer.variables]
         # The shapes of the weights being trained, where a padded network (``_shared_programs``) trains
         # them in the leading corner of its own; and the weight each optimizer variable belongs to.
-        self._trained_shapes = [tuple(v.shape) for v in model.weights]
-        self._references = _optimizer_references(model, self.optimizer)
+        self._state_variables, self._selectors = _state_variables_and_selectors(model)
+        self._trained_shapes = [tuple(v.shape) for v in self._state_variables]
+        self._references = _optimizer_references(self._state_variables, self.optimizer)
+        self.activation = None  # the activation a shared loop trains (see select)
         n_outputs = model.outputs[0].shape[-1] if getattr(model, "outputs", None) else 1
         self.metrics = make_metrics(objective.metrics, objective.sparse_targets, n_outputs)
+
+    def select(self, activation):
+        """Set the hidden activation that the next calls train (a model shared by several activations)."""
+        self.activation = activation
 
     def load(self, state, options, plan):
         """Load the estimator's state (a fresh optimizer if it has none) and this call's settings."""
         self.load_state(TrainingState(state.weights, state.optimizer_state or self.fresh_optimizer_state))
+        self._set_selectors()
         if self.schedule is not None:
             self.schedule.decay.assign(options.learning_rate_decay)
         self.set_learning_rate(plan.rate)
@@ -493,8 +521,8 @@ class _Trainer:
         zero weights and a fresh optimizer's values.
         """
         self._trained_shapes = [np.shape(w) for w in state.weights]
-        variables = self.model.weights
-        self.model.set_weights([embed(w, v.shape, 0) for w, v in zip(state.weights, variables, strict=True)])
+        for variable, value in zip(self._state_variables, state.weights, strict=True):
+            variable.assign(embed(value, variable.shape, 0))
         parts = (
             self.optimizer.variables,
             state.optimizer_state,
@@ -514,8 +542,20 @@ class _Trainer:
             corner(np.array(v.numpy()), shapes[reference]) if reference is not None else np.array(v.numpy())
             for v, reference in zip(self.optimizer.variables, self._references, strict=True)
         ]
-        weights = [corner(w, shape) for w, shape in zip(self.model.get_weights(), shapes, strict=True)]
+        weights = [
+            corner(np.asarray(v.numpy()), shape)
+            for v, shape in zip(self._state_variables, shapes, strict=True)
+        ]
         return TrainingState(weights=weights, optimizer_state=optimizer_state)
+
+    def _set_selectors(self):
+        """Point a shared model's hidden layers at the selected activation and mask their padding units."""
+        for layer, kernel_position in self._selectors:
+            choice = np.zeros(layer.choice.shape, layer.choice.dtype)
+            choice[layer.activations.index(self.activation)] = 1
+            layer.choice.assign(choice)
+            units = self._trained_shapes[kernel_position][-1]
+            layer.mask.assign((np.arange(layer.mask.shape[0]) < units).astype(layer.mask.dtype))
 
     def steps(self):
         return int(self.optimizer.iterations.numpy())
@@ -576,10 +616,10 @@ class _CompiledLoopTrainer(_Trainer):
 
     @staticmethod
     def _padded_loop_serves(X, n_rows, key, loops):
-        """Whether a static-shape loop (rows padded, see ``_padded_rows``) may train ``n_rows`` rows of ``X``.
+        """Whether a static-shape loop (see ``padded_shapes``) may train ``n_rows`` rows of ``X``.
 
         Dense ``X`` of no more than ``_XLA_MAX_VALUES`` values in those rows,
-        whose loop for ``key`` (batch size, capacity) is in ``loops`` or still
+        whose loop for ``key`` (slots, capacity) is in ``loops`` or still
         fits the per-process compilation budget.
         """
         return (
@@ -673,22 +713,22 @@ class GraphLoopTrainer(_CompiledLoopTrainer):
 
         return step
 
-    def _xla_loop(self, batch_size, capacity):
-        """The XLA-compiled multi-epoch loop for padded dense data of ``capacity`` rows.
+    def _xla_loop(self, slots, capacity):
+        """The XLA-compiled multi-epoch loop for padded dense data of ``capacity`` rows, ``slots`` per step.
 
         Same steps as :meth:`_compile`'s loop with static shapes: each epoch
         orders the ``n`` real rows at random (the padding last) and takes
-        minibatches of ``batch_size``; the last one is topped up with padding
-        rows of weight 0, which add nothing to the loss or the gradients (the
-        weighted mean divides by the batch's weight). Measured 3-4x faster
-        per step than the plain graph loop on small networks, for a compile
-        about 0.2 s longer than its trace.
+        minibatches of ``batch_size`` (an argument) in ``slots`` rows each;
+        rows past the step's own, and the padding, weigh 0, which adds nothing
+        to the loss or the gradients (the weighted mean divides by the batch's
+        weight). Measured 3-4x faster per step than the plain graph loop on
+        small networks, for a compile about 0.2 s longer than its trace.
         """
         return self._cached_loop(
-            self._xla_loops, (batch_size, capacity), lambda: self._compile_xla(batch_size, capacity)
+            self._xla_loops, (slots, capacity), lambda: self._compile_xla(slots, capacity)
         )
 
-    def _compile_xla(self, batch_size, capacity):
+    def _compile_xla(self, slots, capacity):
         import tensorflow as tf
 
         dtype = tf.as_dtype(self.objective.dtype)
@@ -699,9 +739,11 @@ class GraphLoopTrainer(_CompiledLoopTrainer):
 
         minibatch_step = self._minibatch_step()
 
-        def train_step(X, y, w, order, step):
-            batch = tf.slice(order, [step * batch_size], [batch_size])
-            return minibatch_step(tf.gather(X, batch), tf.gather(y, batch), tf.gather(w, batch))
+        def train_step(X, y, w, order, step, batch_size):
+            batch = tf.slice(order, [step * batch_size], [slots])
+            own = tf.range(slots) < batch_size  # the slots past this step's rows weigh 0
+            w_batch = tf.where(own, tf.gather(w, batch), tf.zeros([], dtype))
+            return minibatch_step(tf.gather(X, batch), tf.gather(y, batch), w_batch)
 
         @tf.function(
             jit_compile=True,
@@ -709,10 +751,11 @@ class GraphLoopTrainer(_CompiledLoopTrainer):
                 tf.TensorSpec([capacity, n_features], dtype),
                 tf.TensorSpec(y_shape, dtype),
                 tf.TensorSpec([capacity], dtype),
+                tf.TensorSpec([], tf.int32),
                 *_scalar_argument_specs(dtype),
             ],
         )
-        def run_epochs(X, y, w, n, start, stop, seed, shuffle, tol, patience, best, count):
+        def run_epochs(X, y, w, n, batch_size, start, stop, seed, shuffle, tol, patience, best, count):
             steps = (n + batch_size - 1) // batch_size
             total_weight = tf.reduce_sum(w)
             padding = tf.range(capacity) >= n
@@ -727,7 +770,7 @@ class GraphLoopTrainer(_CompiledLoopTrainer):
                 order = tf.argsort(tf.where(padding, tf.constant(1 << 32, tf.int64), keys), stable=True)
                 _, total = tf.while_loop(
                     lambda step, total: step < steps,
-                    lambda step, total: (step + 1, total + train_step(X, y, w, order, step)),
+                    lambda step, total: (step + 1, total + train_step(X, y, w, order, step, batch_size)),
                     (tf.constant(0), tf.constant(0.0, dtype)),
                 )
                 epoch_loss = tf.math.divide_no_nan(total, total_weight)
@@ -742,8 +785,8 @@ class GraphLoopTrainer(_CompiledLoopTrainer):
             )
             return losses, epoch - start, best, count
 
-        def run(X, y, w, n, start, stop, *rest):
-            losses, done, best, count = run_epochs(X, y, w, n, start, stop, *rest)
+        def run(X, y, w, n, batch_size, start, stop, *rest):
+            losses, done, best, count = run_epochs(X, y, w, n, batch_size, start, stop, *rest)
             return losses[: int(done)], best, count
 
         run.compiled = run_epochs
@@ -848,11 +891,15 @@ class GraphLoopTrainer(_CompiledLoopTrainer):
             return self._train_loop(self._blocked_epochs(), data, batching, o, plan, callbacks)
         if rows is not None:
             X = X[rows]
-        capacity = _padded_rows(y.shape[0], batch_size)
-        if self.xla and self._padded_loop_serves(X, y.shape[0], (batch_size, capacity), self._xla_loops):
-            run_epochs = self._xla_loop(batch_size, capacity)
-            padded = _padded_arrays(X, y, sample_weight, capacity)
-            data = (*(tf.convert_to_tensor(part, dtype) for part in padded), tf.constant(y.shape[0]))
+        shapes = padded_shapes(y.shape[0], batch_size)
+        if self.xla and self._padded_loop_serves(X, y.shape[0], shapes, self._xla_loops):
+            run_epochs = self._xla_loop(*shapes)
+            padded = _padded_arrays(X, y, sample_weight, shapes[1])
+            data = (
+                *(tf.convert_to_tensor(part, dtype) for part in padded),
+                tf.constant(y.shape[0]),
+                tf.constant(batch_size),
+            )
             batching = (tf.constant(o.seed, tf.int32), tf.constant(bool(o.shuffle)))
             return self._train_loop(run_epochs, data, batching, o, plan, callbacks)
         if sparse.issparse(X):
@@ -1141,11 +1188,24 @@ def _training_loss_rule(epoch_loss, tol, best, count):
     return tf.minimum(best, epoch_loss), tf.where(stalled, count + 1, 0)
 
 
-def _padded_rows(n, batch_size):
-    """The XLA loop's row capacity for ``n`` rows: about 8 sizes per doubling, a whole number of batches."""
+def _rounded_up(n):
+    """``n`` rounded up to one of about 8 sizes per doubling."""
     granularity = max(1, 1 << max(0, n.bit_length() - 4))
-    capacity = -(-n // granularity) * granularity
-    return -(-capacity // batch_size) * batch_size
+    return -(-n // granularity) * granularity
+
+
+def padded_shapes(n, batch_size):
+    """A compiled loop's static shapes for ``n`` rows in minibatches of ``batch_size``: ``(slots, capacity)``.
+
+    Each step takes ``slots`` rows (``batch_size`` rounded up; the rows past
+    the step's own weigh 0), so batch sizes that round alike share a loop, as
+    cross-validation folds of fewer than 200 rows do with ``batch_size="auto"``.
+    The ``capacity`` rows (``n`` rounded up, padding rows weighing 0) hold
+    every step's slots.
+    """
+    slots = _rounded_up(batch_size)
+    steps = -(-n // batch_size)
+    return slots, _rounded_up((steps - 1) * batch_size + slots)
 
 
 def _padded_arrays(X, y, sample_weight, capacity):

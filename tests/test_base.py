@@ -181,7 +181,7 @@ def test_many_fits_reuse_one_compiled_loop_and_do_not_grow_memory():
     assert _keras_name_counters() == names_after_20  # no Keras layer, model or optimizer made per fit
     if keras.backend.backend() == "tensorflow":
         # The loop trains a network whose widths may be rounded up (_shared_programs), keyed by that network.
-        program = program_architecture(est._architecture, est._objective, len(y), est.epochs)
+        program = program_architecture(est._architecture, est._objective, len(y))
         trainer = _training._local.trainers[(program, est._objective)]
         assert set(trainer.traced_loops()) <= {0, 1}  # each loop (one per padded data shape) traced once
 
