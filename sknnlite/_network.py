@@ -213,10 +213,12 @@ def selected_activation_class():
     """The Keras layer applying one of several activations, chosen at run time, times a 0/1 mask per unit.
 
     The choice is a one-hot ``choice`` variable: the layer computes every
-    activation and sums them weighted by it, which XLA fuses into one pass
-    (a ``switch`` on an index measured 2-3x slower per step). Exact for
-    activations that are finite wherever their input is: ``1 * f(z) + 0 *
-    g(z)`` is ``f(z)``.
+    activation and sums them weighted by it, with no control flow in the
+    compiled step (a ``keras.ops.switch`` on an index measured within noise
+    of it: warm fits on 379 rows of 30 features 0.09-0.11 s against
+    0.11-0.12 s, most of either's cost over the exact network being the
+    padding). Exact for activations that are finite wherever their input is:
+    ``1 * f(z) + 0 * g(z)`` is ``f(z)``.
     """
     import keras
 
