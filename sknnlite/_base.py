@@ -1,9 +1,11 @@
 """The parameters, validation and fit/predict machinery both estimators share."""
 
+import contextlib
 import functools
 import inspect
 import math
 import sys
+import time
 import warnings
 from numbers import Integral, Real
 
@@ -33,7 +35,7 @@ from ._network import (
     keras_weights,
     split_weights,
 )
-from ._shared_programs import program_architecture
+from ._shared_programs import program_architecture, record_fit
 from ._stopping import StoppingPlan, Validation
 from ._tensorflow_logs import import_keras_quietly
 from ._training import (
@@ -44,6 +46,7 @@ from ._training import (
     TrainingOptions,
     TrainingRun,
     TrainingState,
+    compilation_count,
     fit_trainer_for,
     graph_trainer_for,
     make_loss,
@@ -619,9 +622,13 @@ class BaseTinyNet(BaseEstimator):
                 initial_epoch=len(self.loss_curve_) if continuing else 0,
             )
             callbacks = self._fit_callbacks()
-            trainer = self._trainer(architecture, objective, options, bool(callbacks), targets.shape[0])
             X, targets = training_matrix(X), np.ascontiguousarray(targets, dtype=objective.dtype)
-            run = trainer.train(X, targets, sample_weight, state, options, plan, callbacks, rows=rows)
+            lent = self._trainer(architecture, objective, options, bool(callbacks), targets.shape[0])
+            with lent as (trainer, program):
+                compilations, started = compilation_count(), time.perf_counter()
+                run = trainer.train(X, targets, sample_weight, state, options, plan, callbacks, rows=rows)
+                if compilation_count() == compilations:
+                    record_fit(architecture, objective, program, time.perf_counter() - started)
         self._check_run(run, plan, epochs, incremental, continuing, objective)
         self._record_run(run, plan, n_samples, continuing, incremental)
         self._set_network(architecture, objective, run.state)
@@ -889,15 +896,17 @@ class BaseTinyNet(BaseEstimator):
                 f"hidden_layer_sizes={hidden}. Fit a fresh estimator to change the architecture."
             )
 
+    @contextlib.contextmanager
     def _trainer(self, architecture, objective, options, has_callbacks, n_rows):
-        """The engine for this call.
+        """The engine for this call, lent for the ``with`` block: ``(trainer, the architecture it trains)``.
 
         TensorFlow runs the compiled multi-epoch loop; other backends, and fits
         with callbacks (which hook every batch), run ``model.fit``. Trainers
-        without callbacks are reused across fits; with callbacks the learning
-        rate is a plain value that callbacks such as ReduceLROnPlateau may set.
-        The compiled loops train the built-in MLP in a network shared with
-        other widths and activations where that is exact (``_shared_programs``).
+        without callbacks are reused across fits (``_training.TrainerPool``);
+        with callbacks the learning rate is a plain value that callbacks such
+        as ReduceLROnPlateau may set. The compiled loops train the built-in MLP
+        in a network shared with other widths and activations where that is
+        exact (``_shared_programs``): the architecture trained is that one.
         """
         import keras
 
@@ -916,18 +925,22 @@ class BaseTinyNet(BaseEstimator):
                         model, objective, schedule=schedule, use_model_optimizer=compiled
                     )
                 self.__dict__["_custom_trainer"] = trainer
-            return trainer
+            yield trainer, architecture
+            return
         if has_callbacks:
-            return KerasFitTrainer(architecture.build(), objective, schedule=schedule, alpha=options.alpha)
+            model = architecture.build()
+            yield KerasFitTrainer(model, objective, schedule=schedule, alpha=options.alpha), architecture
+            return
         program = program_architecture(architecture, objective, n_rows)
         if tensorflow:
-            trainer = graph_trainer_for(program, objective)
+            lent = graph_trainer_for(program, objective)
         elif _jax_loop.serves(architecture, objective):
-            trainer = _jax_loop.jax_trainer_for(program, objective)
+            lent = _jax_loop.jax_trainer_for(program, objective)
         else:
-            return fit_trainer_for(architecture, objective, options.alpha)
-        trainer.select(architecture.activation)
-        return trainer
+            lent, program = fit_trainer_for(architecture, objective, options.alpha), architecture
+        with lent as trainer:
+            trainer.select(architecture.activation)
+            yield trainer, program
 
     def _set_network(self, architecture, objective, state):
         self._architecture = architecture

@@ -17,13 +17,13 @@ import collections
 
 from ._training import (
     _XLA_MAX_EPOCHS_PER_CALL,
-    _cached,
     _CompiledLoopTrainer,
     _l2_penalty,
     _padded_arrays,
     _scalar,
     epoch_keys_array,
     fit_trainer_for,
+    lend_trainer,
     make_loss,
     padded_shapes,
     penalized_kernels,
@@ -47,8 +47,8 @@ def serves(architecture, objective):
 
 
 def jax_trainer_for(architecture, objective):
-    """The thread's jit-loop trainer for the built-in MLP (JAX backend)."""
-    return _cached(("jax", architecture, objective), lambda: JaxLoopTrainer(architecture, objective))
+    """A jit-loop trainer for the built-in MLP (JAX backend), lent by the pool (``with ... as``)."""
+    return lend_trainer(("jax", architecture, objective), lambda: JaxLoopTrainer(architecture, objective))
 
 
 class JaxLoopTrainer(_CompiledLoopTrainer):
@@ -88,9 +88,9 @@ class JaxLoopTrainer(_CompiledLoopTrainer):
         shapes = padded_shapes(n, batch_size)
         served = not callbacks and self._padded_loop_serves(X, n, shapes, self._loops)
         if not served:
-            fallback = fit_trainer_for(self.architecture, self.objective, o.alpha)
-            fallback.select(self.activation)
-            return fallback.train(X, y, sample_weight, state, o, plan, callbacks, rows=rows)
+            with fit_trainer_for(self.architecture, self.objective, o.alpha) as fallback:
+                fallback.select(self.activation)
+                return fallback.train(X, y, sample_weight, state, o, plan, callbacks, rows=rows)
         if rows is not None:
             X = X[rows]
         self.load(state, o, plan)

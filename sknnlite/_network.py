@@ -212,18 +212,17 @@ def build_keras_model(
 def selected_activation_class():
     """The Keras layer applying one of several activations, chosen at run time, times a 0/1 mask per unit.
 
-    The choice is a one-hot ``choice`` variable: the layer computes every
-    activation and sums them weighted by it, with no control flow in the
-    compiled step (a ``keras.ops.switch`` on an index measured within noise
-    of it: warm fits on 379 rows of 30 features 0.09-0.11 s against
-    0.11-0.12 s, most of either's cost over the exact network being the
-    padding). Exact for activations that are finite wherever their input is:
-    ``1 * f(z) + 0 * g(z)`` is ``f(z)``.
+    The choice is an index variable read by a ``keras.ops.switch``, so the
+    compiled step computes only the chosen activation, exactly. (A one-hot
+    blend of all of them, ``sum(choice[i] * f_i(z))``, measured 15-45%
+    slower per warm fit: 0.13 s against 0.11 s on breast_cancer with 10
+    units, 0.24 s against 0.18 s with 100; 30 against 23 ms on the
+    tutorial's task.)
     """
     import keras
 
     class SelectedActivation(keras.layers.Layer):
-        """``sum(choice[i] * activations[i](z)) * mask``, with ``choice`` and ``mask`` set before each fit.
+        """``activations[choice](z) * mask``, with ``choice`` and ``mask`` set before each fit.
 
         A compiled training loop reads both at every call, so one program
         trains a network with any of ``activations`` and any number of units up
@@ -237,7 +236,7 @@ def selected_activation_class():
 
         def build(self, input_shape):
             self.choice = self.add_weight(
-                shape=(len(self.activations),), initializer="zeros", trainable=False, name="activation_choice"
+                shape=(), dtype="int32", initializer="zeros", trainable=False, name="activation_choice"
             )
             self.mask = self.add_weight(
                 shape=(input_shape[-1],), initializer="ones", trainable=False, name="unit_mask"
@@ -248,7 +247,9 @@ def selected_activation_class():
             if len(functions) == 1:
                 outputs = functions[0](z)
             else:
-                outputs = sum(self.choice[i] * function(z) for i, function in enumerate(functions))
+                # Each branch in z's dtype: inside a switch on JAX, Keras' tanh gave float32 for float64 z.
+                branches = [lambda z, f=function: keras.ops.cast(f(z), z.dtype) for function in functions]
+                outputs = keras.ops.switch(keras.ops.convert_to_tensor(self.choice), branches, z)
             return outputs * self.mask
 
         def compute_output_shape(self, input_shape):

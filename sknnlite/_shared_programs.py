@@ -5,7 +5,8 @@ training loop per architecture (0.5-1 s each on a 2-core CPU, where a warm
 fit of a small network takes 15-100 ms). Here an architecture trains in a
 network whose hidden widths are rounded up to one of a few sizes
 (``PADDED_WIDTHS``) and whose hidden activation is picked from a few
-(``SHARED_ACTIVATIONS``, scikit-learn's MLP's four) by a variable, so
+(``SHARED_ACTIVATIONS``, scikit-learn's MLP's four) by a variable that a
+``switch`` in the compiled step reads, so
 (10,), (20,) and (50,) with relu, tanh, logistic or identity share one loop.
 Each hidden layer multiplies its outputs by a 0/1 mask, so the extra units
 output 0: their outgoing weights get zero gradients, and, starting at zero,
@@ -19,20 +20,29 @@ more, zero, terms).
 Left exact: activations that are not element-wise (softmax, log_softmax) or
 are the user's own callables, optimizers that mix elements (Adafactor's
 factored moments, a user's optimizer class), dropout and batch
-normalization, and data large enough that the extra arithmetic per epoch
-passes ``MAX_EXTRA_WORK_PER_EPOCH``.
+normalization.
+
+Where the extra arithmetic per epoch passes ``MAX_EXTRA_WORK_PER_EPOCH``
+(breast_cancer-sized data), a shared loop is rented, not bought: an
+architecture trains in one while the time that costs it beyond its exact
+network adds up to less than compiling its own loop would
+(``COMPILE_SECONDS``), then gets its exact loop. A grid search fits each
+architecture a few times and so compiles a handful of shared loops instead
+of one per architecture; a script fitting one architecture over and over
+pays at most about one compilation's time for having shared.
 """
 
+import collections
 import dataclasses
 import itertools
+import threading
 
 import numpy as np
 
 # Hidden widths are rounded up to the first of these that holds them; wider layers stay as they are.
 PADDED_WIDTHS = (64, 128, 256)
-# The activations one shared loop chooses from at run time (scikit-learn's MLP's four): each is computed
-# at every step, so the list is short, and each must be finite for finite inputs (the unchosen ones are
-# multiplied by 0). Other element-wise activations get a loop of their own.
+# The activations one shared loop chooses from at run time (scikit-learn's MLP's four); each is a branch
+# compiled into the loop, so the list is short. Other element-wise activations get a loop of their own.
 SHARED_ACTIVATIONS = ("relu", "tanh", "sigmoid", "linear")
 # Activations that mix the units of a layer, which padding units would join.
 NOT_ELEMENTWISE = frozenset({"softmax", "log_softmax"})
@@ -40,13 +50,23 @@ NOT_ELEMENTWISE = frozenset({"softmax", "log_softmax"})
 ELEMENTWISE_OPTIMIZERS = frozenset(
     {"adadelta", "adagrad", "adam", "adamax", "adamw", "ftrl", "lion", "nadam", "rmsprop", "sgd"}
 )
-# A shared loop is used where its extra work per epoch (the padding's multiply-adds, and the unchosen
-# activations, each counted as ACTIVATION_COST multiply-adds per unit) stays below this: measured on a
-# 2-core CPU, a 150-epoch fit on 166 rows of 5 features took 33 ms in a shared loop against 20 ms (and a
-# compilation of about 1 s saved per architecture that shares it); on 379 rows of 30 features,
-# 110 ms against 40 ms. Per epoch, not per fit, so a short and a long fit of the same data share a loop.
+# A shared loop is always used where its extra work per epoch (the padding's multiply-adds, an activation
+# counted as ACTIVATION_COST of them per unit) stays below this: measured on a 2-core CPU, a 150-epoch fit
+# on 166 rows of 5 features took 23 ms in a shared loop against 20 ms (and a compilation of about 1 s
+# saved per architecture that shares it); on 569 rows of 30 features, 200 epochs with 10 units took
+# 0.11 s against 0.06 s, with 100 units 0.18 s against 0.14 s. Per epoch, not per fit, so a short and a
+# long fit of the same data share a loop.
 MAX_EXTRA_WORK_PER_EPOCH = 2**20
 ACTIVATION_COST = 8
+# About what compiling a new architecture's loop costs on a 2-core CPU (measured 0.9-1.4 s on
+# breast_cancer-sized networks), the most a shared loop's extra time may cost an architecture.
+COMPILE_SECONDS = 1.0
+# Architectures whose shared-loop costs are remembered (least recently fitted ones forgotten).
+LEDGER_SIZE = 1024
+
+# (architecture, objective) -> seconds its fits in shared loops took beyond its exact network's.
+_extra_seconds = collections.OrderedDict()
+_ledger_lock = threading.Lock()
 
 
 def padded_width(units):
@@ -55,7 +75,7 @@ def padded_width(units):
 
 
 def program_architecture(architecture, objective, n_rows):
-    """The architecture of the network that trains ``architecture``: padded where that is exact and cheap."""
+    """The architecture of the network that trains ``architecture``: shared where that is exact and pays."""
     activation = architecture.activation
     if (
         architecture.dropout
@@ -68,11 +88,41 @@ def program_architecture(architecture, objective, n_rows):
         return architecture
     padded = tuple(padded_width(units) for units in architecture.hidden_layer_sizes)
     activations = SHARED_ACTIVATIONS if activation in SHARED_ACTIVATIONS else (activation,)
-    per_row = _n_weights(architecture, padded) - _n_weights(architecture)
-    per_row += ACTIVATION_COST * sum(padded) * (len(activations) - 1)
-    if 3 * n_rows * per_row > MAX_EXTRA_WORK_PER_EPOCH:  # forward and backward: about 3x
+    program = dataclasses.replace(architecture, hidden_layer_sizes=padded, activation=activations)
+    per_row = _work_per_row(program) - _work_per_row(architecture)
+    # Forward and backward: about 3x the multiply-adds of a forward pass.
+    if 3 * n_rows * per_row > MAX_EXTRA_WORK_PER_EPOCH and _extra_seconds_of(architecture, objective) >= (
+        COMPILE_SECONDS
+    ):
         return architecture
-    return dataclasses.replace(architecture, hidden_layer_sizes=padded, activation=activations)
+    return program
+
+
+def record_fit(architecture, objective, program, seconds):
+    """Count what a fit of ``seconds`` in the shared ``program`` cost ``architecture`` over its own network.
+
+    The share of the time that is the padding's and the unchosen
+    activations' arithmetic; fits that compiled a loop are not counted
+    (their time is mostly the compilation).
+    """
+    if program == architecture:
+        return
+    extra = seconds * (1 - _work_per_row(architecture) / _work_per_row(program))
+    key = (architecture, objective)
+    with _ledger_lock:
+        _extra_seconds[key] = _extra_seconds.pop(key, 0.0) + extra
+        while len(_extra_seconds) > LEDGER_SIZE:
+            _extra_seconds.popitem(last=False)
+
+
+def _extra_seconds_of(architecture, objective):
+    with _ledger_lock:
+        return _extra_seconds.get((architecture, objective), 0.0)
+
+
+def _work_per_row(architecture):
+    """Multiply-adds per row of a forward pass, an activation counted as ``ACTIVATION_COST``."""
+    return _n_weights(architecture) + ACTIVATION_COST * sum(architecture.hidden_layer_sizes)
 
 
 def _n_weights(architecture, hidden=None):

@@ -182,8 +182,9 @@ def test_many_fits_reuse_one_compiled_loop_and_do_not_grow_memory():
     if keras.backend.backend() == "tensorflow":
         # The loop trains a network whose widths may be rounded up (_shared_programs), keyed by that network.
         program = program_architecture(est._architecture, est._objective, len(y))
-        trainer = _training._local.trainers[(program, est._objective)]
-        assert set(trainer.traced_loops()) <= {0, 1}  # each loop (one per padded data shape) traced once
+        with _training.graph_trainer_for(program, est._objective) as trainer:
+            assert trainer.traced_loops()  # the pool's trainer of those 100 fits, not a new one
+            assert set(trainer.traced_loops()) <= {0, 1}  # each loop (one per padded data shape) traced once
 
 
 def test_initialize_builds_the_network_without_training(Estimator):

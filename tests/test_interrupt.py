@@ -1,5 +1,6 @@
 """Ctrl-C during fit keeps the weights reached, as scikit-learn's MLP does."""
 
+import contextlib
 import subprocess
 import sys
 import textwrap
@@ -45,8 +46,12 @@ def test_an_interrupt_between_graph_calls_keeps_the_weights_reached(Estimator, m
     trainer = _training.graph_trainer_for
     calls = []
 
+    @contextlib.contextmanager
     def interrupting(architecture, objective):
-        loop = trainer(architecture, objective)
+        with trainer(architecture, objective) as loop, monkeypatch.context() as patch:
+            yield _interrupting(loop, patch)
+
+    def _interrupting(loop, patch):
         train_loop = loop._train_loop
 
         def train_loop_interrupted_at_the_fourth_call(run_epochs, *args):
@@ -58,7 +63,7 @@ def test_an_interrupt_between_graph_calls_keeps_the_weights_reached(Estimator, m
 
             return train_loop(run, *args)
 
-        monkeypatch.setattr(loop, "_train_loop", train_loop_interrupted_at_the_fourth_call)
+        patch.setattr(loop, "_train_loop", train_loop_interrupted_at_the_fourth_call)  # undone when returned
         return loop
 
     monkeypatch.setattr(_base, "graph_trainer_for", interrupting)

@@ -29,11 +29,7 @@ def _data(n=70):
 
 
 def _jit_trainers():
-    return [
-        t
-        for t in getattr(_training._local, "trainers", {}).values()
-        if isinstance(t, _jax_loop.JaxLoopTrainer)
-    ]
+    return [t for t in _training._pool.idle() if isinstance(t, _jax_loop.JaxLoopTrainer)]
 
 
 def _assert_same_fit(a, b, loss_curves=True):
@@ -103,6 +99,7 @@ def test_past_the_compilation_budget_fits_go_through_model_fit_with_the_same_res
     monkeypatch.setattr(
         _jax_loop.JaxLoopTrainer, "_compile", lambda self, *a: compiled.append(a) or compile_loop(self, *a)
     )
+    monkeypatch.setattr(_training, "_pool", _training.TrainerPool())  # no trainer compiled yet
     X, y, _ = _data(90)
     TinyNetClassifier(**FAST).fit(X, y)
     assert len(compiled) == 1

@@ -1,16 +1,21 @@
 """Hidden widths rounded up so that several architectures share one compiled training loop."""
 
+import collections
+
 import numpy as np
 import pytest
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import GridSearchCV
 
-from sknnlite import TinyNetClassifier, TinyNetRegressor, _base, _training
+from sknnlite import TinyNetClassifier, TinyNetRegressor, _base, _shared_programs, _training
 from sknnlite._names import ACTIVATIONS, keras_release_needed
 from sknnlite._shared_programs import (
+    COMPILE_SECONDS,
     ELEMENTWISE_OPTIMIZERS,
     NOT_ELEMENTWISE,
     SHARED_ACTIVATIONS,
     program_architecture,
+    record_fit,
 )
 from sknnlite._training import Architecture, Objective
 
@@ -62,10 +67,53 @@ def test_what_padding_could_change_keeps_the_exact_network(architecture, objecti
     assert program_architecture(architecture, objective, 100) == architecture
 
 
-def test_padding_is_skipped_where_its_arithmetic_would_cost_time():
-    architecture = _architecture((10,))
-    assert program_architecture(architecture, ADAM, 100).hidden_layer_sizes == (64,)
-    assert program_architecture(architecture, ADAM, 10_000) == architecture
+def test_where_padding_costs_time_a_shared_loop_serves_until_its_cost_reaches_a_compilation(monkeypatch):
+    monkeypatch.setattr(_shared_programs, "_extra_seconds", collections.OrderedDict())
+    architecture, other = _architecture((10,)), _architecture((20,))
+    program = program_architecture(architecture, ADAM, 10_000)
+    assert program.hidden_layer_sizes == (64,)  # rented: no loop of its own compiled yet
+    # A fit taking 0.5 s in the (64,) loop spent (1 - its share of the work) of it on the padding.
+    share = _shared_programs._work_per_row(architecture) / _shared_programs._work_per_row(program)
+    record_fit(architecture, ADAM, program, 0.5)
+    assert _shared_programs._extra_seconds_of(architecture, ADAM) == pytest.approx(0.5 * (1 - share))
+    fits = 1
+    while fits * 0.5 * (1 - share) < COMPILE_SECONDS:
+        assert program_architecture(architecture, ADAM, 10_000) == program
+        record_fit(architecture, ADAM, program, 0.5)
+        fits += 1
+    assert fits > 2
+    assert program_architecture(architecture, ADAM, 10_000) == architecture  # bought: its exact loop
+    # Other architectures, and small data whose padding is cheap, keep sharing.
+    assert program_architecture(other, ADAM, 10_000).hidden_layer_sizes == (64,)
+    assert program_architecture(architecture, ADAM, 100) == program
+    record_fit(architecture, ADAM, architecture, 5.0)  # a fit of the exact network costs nothing extra
+    assert _shared_programs._extra_seconds_of(architecture, ADAM) == pytest.approx(fits * 0.5 * (1 - share))
+
+
+def test_the_ledger_of_shared_loop_costs_is_bounded(monkeypatch):
+    monkeypatch.setattr(_shared_programs, "_extra_seconds", collections.OrderedDict())
+    monkeypatch.setattr(_shared_programs, "LEDGER_SIZE", 3)
+    for units in range(1, 6):
+        architecture = _architecture((units,))
+        record_fit(architecture, ADAM, program_architecture(architecture, ADAM, 10), 0.1)
+    assert [key[0].hidden_layer_sizes for key in _shared_programs._extra_seconds] == [(3,), (4,), (5,)]
+
+
+def test_a_grid_over_widths_on_larger_data_compiles_one_loop_per_padded_width(monkeypatch):
+    if _training_backend() not in ("tensorflow", "jax"):
+        pytest.skip("the compiled loops run on TensorFlow and JAX")
+    monkeypatch.setattr(_shared_programs, "_extra_seconds", collections.OrderedDict())
+    monkeypatch.setattr(_training, "_xla_compilations", [0])
+    rng = np.random.RandomState(6)
+    X, y = rng.normal(size=(400, 17)), rng.randint(0, 2, 400)  # 17 features: no earlier test compiled these
+    assert 3 * 400 * 17 * 54 > _shared_programs.MAX_EXTRA_WORK_PER_EPOCH  # padding (10,) costs time here
+    search = GridSearchCV(
+        TinyNetClassifier(epochs=3, random_state=0),
+        {"hidden_layer_sizes": [(10,), (30,), (60,)], "activation": ["relu", "tanh"]},
+        cv=3,
+    ).fit(X, y)
+    assert _training._xla_compilations[0] == 1  # 18 fits and the refit in the (64,) loop
+    assert search.best_estimator_.coefs_[0].shape[1] == search.best_params_["hidden_layer_sizes"][0]
 
 
 def _fit_both_ways(monkeypatch, make, X, y, continue_with=None):
@@ -144,11 +192,16 @@ def test_the_padding_units_stay_exactly_zero(monkeypatch):
     )  # the compiled loop, not model.fit past the budget
     architecture = _architecture((10,))
     program = program_architecture(architecture, ADAM, 40)
-    trainer = (
+    lent = (
         _training.graph_trainer_for(program, ADAM)
         if _training_backend() == "tensorflow"
         else _jax_trainer(program, ADAM)
     )
+    with lent as trainer:
+        _train_padded_and_check(trainer)
+
+
+def _train_padded_and_check(trainer):
     trainer.select("relu")
     rng = np.random.RandomState(0)
     X, y = rng.normal(size=(40, 5)), rng.randint(0, 2, (40, 1)).astype("float32")
@@ -225,10 +278,23 @@ def test_folds_of_a_small_dataset_share_one_loop_whatever_their_batch_size(monke
 
 
 def test_the_padded_shapes_hold_every_steps_slots():
-    assert _training.padded_shapes(167, 167) == (176, 176)
-    assert _training.padded_shapes(250, 200) == (208, 416)  # the second step's 208 slots fit
-    slots, capacity = _training.padded_shapes(1000, 96)
-    assert slots == 96 and capacity >= (-(-1000 // 96) - 1) * 96 + slots
+    assert _training.padded_shapes(167, 167) == (256, 256)  # a single step fills the capacity
+    assert _training.padded_shapes(250, 200) == (208, 1024)  # the second step's 208 slots fit
+    for n, batch_size in [(1000, 96), (5000, 200), (70000, 256), (3, 1)]:
+        slots, capacity = _training.padded_shapes(n, batch_size)
+        assert slots >= batch_size and capacity >= (-(-n // batch_size) - 1) * batch_size + slots
+
+
+def test_the_folds_and_the_refit_of_a_toy_dataset_share_a_loop():
+    # 3- and 5-fold training sets and the refit on every row, batch_size="auto" (min(200, n)).
+    # iris, wine, diabetes, breast_cancer, digits. Not the tutorial's 250 rows: its folds are one
+    # minibatch of batch_size="auto" (up to 200 rows), its refit two.
+    for n_samples in (150, 178, 442, 569, 1797):
+        shapes = {
+            _training.padded_shapes(n, min(200, n))
+            for n in (n_samples * 2 // 3, n_samples * 4 // 5, n_samples)
+        }
+        assert len(shapes) == 1, (n_samples, shapes)
 
 
 def test_a_step_with_more_slots_than_rows_trains_as_the_exact_batch():

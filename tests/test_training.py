@@ -1,3 +1,5 @@
+import threading
+
 import keras
 import numpy as np
 import pytest
@@ -51,7 +53,7 @@ def _options(**overrides):
 
 
 def _trainer_for(architecture, objective, alpha=0.0):
-    """The trainer the estimators use on this backend."""
+    """The trainer the estimators use on this backend, lent by the pool (``with ... as``)."""
     if TENSORFLOW:
         return graph_trainer_for(architecture, objective)
     return fit_trainer_for(architecture, objective, alpha)
@@ -71,18 +73,21 @@ def _train(
     X, y = _data() if data is None else data
     w = np.ones(X.shape[0], dtype=X.dtype) if sample_weight is None else sample_weight
     options = _options(**overrides)
-    if trainer is None:
-        trainer = _trainer_for(architecture, objective, options.alpha)
     plan = StoppingPlan(tol=tol, n_iter_no_change=10, learning_rate=learning_rate)
+    if trainer is None:
+        with _trainer_for(architecture, objective, options.alpha) as trainer:
+            return trainer.train(X, y, w, state or _initial_state(architecture), options, plan)
     return trainer.train(X, y, w, state or _initial_state(architecture), options, plan)
 
 
 @tensorflow_only
 def test_one_compiled_loop_serves_every_fit_of_an_architecture():
-    trainer = graph_trainer_for(ARCH, MSE)
+    with graph_trainer_for(ARCH, MSE) as trainer:
+        pass
     for _ in range(3):
         _train()
-    assert graph_trainer_for(ARCH, MSE) is trainer
+    with graph_trainer_for(ARCH, MSE) as again:
+        assert again is trainer
     assert set(trainer.traced_loops()) <= {0, 1}  # each loop (one per padded data shape) traced once
 
 
@@ -180,16 +185,76 @@ def test_the_portable_model_fit_path_trains_too():
 
 
 def test_one_trainer_serves_every_fit_of_an_architecture():
-    trainer = _trainer_for(ARCH, MSE)
+    with _trainer_for(ARCH, MSE) as trainer:
+        pass
     _train()
-    assert _trainer_for(ARCH, MSE) is trainer
+    with _trainer_for(ARCH, MSE) as again:
+        assert again is trainer
+
+
+def test_a_trainer_is_lent_to_one_fit_at_a_time_and_then_to_any_thread():
+    with _trainer_for(ARCH, MSE) as first, _trainer_for(ARCH, MSE) as second:
+        assert first is not second  # two fits at once: two trainers
+    returned = []
+
+    def borrow():
+        with _trainer_for(ARCH, MSE) as trainer:
+            returned.append(trainer)
+
+    thread = threading.Thread(target=borrow)
+    thread.start()
+    thread.join()
+    assert returned[0] in (first, second)  # another thread reuses what this one made
+
+
+def _lend_in_thread(pool, key, make, got):
+    def borrow():
+        with pool.lend(key, make) as trainer:
+            got.append(trainer)
+
+    thread = threading.Thread(target=borrow)
+    thread.start()
+    return thread
+
+
+def test_while_an_architectures_only_trainer_is_out_another_thread_waits_for_it():
+    pool, made, got = _training.TrainerPool(), [], []
+
+    def make():
+        made.append(object())
+        return made[-1]
+
+    with pool.lend("key", make) as first:
+        thread = _lend_in_thread(pool, "key", make, got)
+        thread.join(timeout=0.3)
+        assert thread.is_alive() and not got  # waiting, not compiling a second trainer
+    thread.join(timeout=10)
+    assert got == [first] and len(made) == 1
+    # Nested in one thread, a second trainer is made (waiting would never end).
+    with pool.lend("key", make) as outer, pool.lend("key", make) as inner:
+        assert outer is not inner
+
+
+def test_fits_that_outlast_a_compilation_get_a_trainer_of_their_own_at_once():
+    pool, got = _training.TrainerPool(), []
+    with pool.lend("key", object):  # a first fit: compilation and training
+        pass
+    with pool.lend("key", object):  # a later fit; made to look as long as the first
+        pass
+    pool._seconds["key"] = [1.0, 0.6]  # training 0.6 s, compiling about 0.4 s: run side by side
+    with pool.lend("key", object) as first:
+        thread = _lend_in_thread(pool, "key", object, got)
+        thread.join(timeout=10)
+        assert got and got[0] is not first
 
 
 def test_cache_is_bounded(monkeypatch):
     monkeypatch.setattr(_training, "_CACHE_SIZE", 2)
+    monkeypatch.setattr(_training, "_pool", _training.TrainerPool())
     for units in (2, 3, 4):
-        _trainer_for(Architecture(**{**ARCH.__dict__, "hidden_layer_sizes": (units,)}), MSE)
-    assert len(_training._local.trainers) == 2
+        with _trainer_for(Architecture(**{**ARCH.__dict__, "hidden_layer_sizes": (units,)}), MSE):
+            pass
+    assert [t.model.layers[0].units for t in _training._pool.idle()] == [3, 4]
 
 
 @tensorflow_only
