@@ -40,8 +40,8 @@ _CACHE_SIZE = 16
 _CALL_SECONDS = 0.25
 # XLA needs static shapes: the compiled loop's losses buffer holds this many epochs per call,
 _XLA_MAX_EPOCHS_PER_CALL = 512
-# and X is padded to a capacity of a few sizes (``padded_shapes``), so folds and resamples of
-# one dataset share a compilation. Larger X than this many values keeps the plain
+# and X is padded to a capacity of about 8 sizes per doubling of the rows, so folds and
+# resamples of one dataset share a compilation. Larger X than this many values keeps the plain
 # loop, where a padded copy would cost more memory than per-step overhead costs time.
 _XLA_MAX_VALUES = 1 << 24
 # Dense X above that trains a block of rows at a time: tf.convert_to_tensor copies a NumPy array
@@ -1264,10 +1264,9 @@ def _training_loss_rule(epoch_loss, tol, best, count):
     return tf.minimum(best, epoch_loss), tf.where(stalled, count + 1, 0)
 
 
-# Capacities up to here are 1024 or this: each epoch sorts the capacity's rows, which measured 0-4% of a
-# warm fit (256 slots and 1024 rows against 208 and 256 on iris, the tutorial and breast_cancer) and 5-13%
-# at 4096 rows (breast_cancer, digits), against a compilation of about 1 s saved each time a refit on all
-# the rows shares its folds' loop.
+# Capacities up to here are powers of 4: each epoch sorts the capacity's rows, which measured 5-13%
+# of a warm fit on breast_cancer and digits at 4096 rows, against a compilation of about 1 s saved
+# when a refit on all the rows shares the folds' loop.
 _SHARED_CAPACITY = 4096
 
 
@@ -1280,21 +1279,25 @@ def _rounded_up(n):
 def padded_shapes(n, batch_size):
     """A compiled loop's static shapes for ``n`` rows in minibatches of ``batch_size``: ``(slots, capacity)``.
 
-    Each step takes ``slots`` rows, the rows past the step's own weighing 0:
-    256 for batches of 65 to 256 rows (``batch_size="auto"``, ``min(200, n)``,
-    on more than 64 rows), else ``batch_size`` rounded up. The ``capacity``
-    rows (padding rows weighing 0) hold every step's slots: up to
-    ``_SHARED_CAPACITY`` rows 1024 or 4096, larger data rounded up more
-    finely. So with ``batch_size="auto"`` a dataset of up to about 800 rows,
-    its cross-validation folds and the refit on all of it share one loop
-    (every scikit-learn toy dataset does; digits' 1797 rows share another),
-    as do batch sizes that round alike.
+    Each step takes ``slots`` rows (``batch_size`` rounded up; the rows past
+    the step's own weigh 0), so batch sizes that round alike share a loop, as
+    cross-validation folds of fewer than 200 rows do with ``batch_size="auto"``.
+    The ``capacity`` rows (padding rows weighing 0) hold every step's slots:
+    up to ``_SHARED_CAPACITY`` rows it is the next power of 4, so a dataset,
+    its cross-validation folds and the refit on all of it (a ratio of
+    k / (k - 1) in rows) usually share a loop (scikit-learn's toy datasets
+    do; not 250 rows, whose folds are one minibatch of ``batch_size="auto"``
+    and whose refit is two); larger data rounds up more finely.
     """
-    slots = 256 if 64 < batch_size <= 256 else _rounded_up(batch_size)
-    needed = (-(-n // batch_size) - 1) * batch_size + slots
+    slots = _rounded_up(batch_size)
+    steps = -(-n // batch_size)
+    needed = (steps - 1) * batch_size + slots
     if needed > _SHARED_CAPACITY:
         return slots, _rounded_up(needed)
-    return slots, 1024 if needed <= 1024 else _SHARED_CAPACITY
+    capacity = 4 ** max(3, math.ceil(math.log(needed, 4) - 1e-9))
+    # A dataset of a single minibatch (under 200 rows with batch_size="auto") fills the capacity, so its
+    # folds and refit share the slots too (measured: 0-8% slower warm fits on iris, wine, the tutorial).
+    return (capacity if steps == 1 and capacity <= 256 else slots), capacity
 
 
 def _padded_arrays(X, y, sample_weight, capacity):
