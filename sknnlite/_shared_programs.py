@@ -125,8 +125,8 @@ def _work_per_row(architecture):
     return _n_weights(architecture) + ACTIVATION_COST * sum(architecture.hidden_layer_sizes)
 
 
-def _n_weights(architecture, hidden=None):
-    sizes = (architecture.n_features, *(hidden or architecture.hidden_layer_sizes), architecture.n_outputs)
+def _n_weights(architecture):
+    sizes = (architecture.n_features, *architecture.hidden_layer_sizes, architecture.n_outputs)
     return sum(a * b + b for a, b in itertools.pairwise(sizes))
 
 

@@ -421,12 +421,12 @@ class TrainerPool:
     compiled, goes back to the pool when its fit ends, for the next fit of
     its architecture on any thread, so the refit after threaded
     ``GridSearchCV`` workers compiles nothing. While every trainer of an
-    architecture is out, a thread waits for one to come back rather than make
-    (and compile) another, unless that architecture's last fit took longer
-    than its first one's extra time (mostly compilation): on 2 cores a compilation beside
-    another measured 2.8 s against 1.8 s alone, and slowed 30 ms fits
-    running beside it 2-3x, so short fits run one after the other and long
-    ones side by side.
+    architecture is out, a thread waits for one to come back rather than
+    make (and compile) another, unless that architecture's last fit took
+    longer than its first one's extra time (mostly compilation): on 2 cores
+    a compilation beside another measured 2.8 s against 1.8 s alone, and
+    slowed 30 ms fits running beside it 2-3x, so short fits run one after
+    the other and long ones side by side.
     """
 
     def __init__(self):
