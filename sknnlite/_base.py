@@ -1,11 +1,9 @@
 """The parameters, validation and fit/predict machinery both estimators share."""
 
-import contextlib
 import functools
 import inspect
 import math
 import sys
-import time
 import warnings
 from numbers import Integral, Real
 
@@ -23,7 +21,7 @@ from sklearn.utils._param_validation import (
 )
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
-from . import _callbacks, _compile_cache, _jax_loop, _lbfgs, _optimizers, _persistence, _routing
+from . import _callbacks, _optimizers, _persistence, _routing
 from ._diagnostics import diagnose, divergence_message, final_learning_rate
 from ._input import CHUNK_ROWS, map_in_chunks, training_matrix
 from ._names import ACTIVATIONS, OPTIMIZERS, check_keras_has
@@ -35,23 +33,11 @@ from ._network import (
     keras_weights,
     split_weights,
 )
-from ._shared_programs import program_architecture, record_fit
 from ._stopping import StoppingPlan, Validation
 from ._tensorflow_logs import import_keras_quietly
-from ._training import (
-    Architecture,
-    GraphLoopTrainer,
-    KerasFitTrainer,
-    Objective,
-    TrainingOptions,
-    TrainingRun,
-    TrainingState,
-    compilation_count,
-    fit_trainer_for,
-    graph_trainer_for,
-    make_loss,
-    penalized_kernels,
-)
+from ._training import compile_cache, engine
+from ._training.keras_objects import make_optimizer
+from ._training.records import Architecture, Objective, TrainingOptions, TrainingState
 from ._validation_split import validation_rows
 
 # SciKeras' fitted attributes beyond sknnlite's own, set while a build function is used (its ``meta``).
@@ -548,7 +534,7 @@ class BaseTinyNet(BaseEstimator):
     def _fit(self, X, y, sample_weight, *, incremental, classes=None, train=True):
         """Shared body of ``fit``, ``partial_fit`` and ``initialize`` (``train=False``)."""
         import_keras_quietly()
-        _compile_cache.configure()
+        compile_cache.configure()
         _routing.check_extra_params(self, self._extra_params())
         routed = self._routed_params()
         _routing.check_fit_and_predict_params(
@@ -607,58 +593,43 @@ class BaseTinyNet(BaseEstimator):
         plan = self._stopping_plan(n_samples, validation, continuing, incremental)
         plan.logged = logged
         epochs = 1 if incremental else self._fit_setting("epochs")
-        if self.optimizer == "lbfgs":
-            run = self._train_lbfgs(architecture, objective, X, targets, sample_weight, state, plan)
-        else:
-            batch_size = self._fit_setting("batch_size")
-            options = TrainingOptions(
-                epochs=epochs,
-                batch_size=min(200, n_samples) if batch_size == "auto" else batch_size,
-                shuffle=self._fit_setting("shuffle"),
-                learning_rate_decay=self.learning_rate_decay,
-                alpha=self.alpha,
-                seed=seed,
-                verbose=self._fit_setting("verbose"),
-                initial_epoch=len(self.loss_curve_) if continuing else 0,
+        batch_size = self._fit_setting("batch_size")
+        options = TrainingOptions(
+            epochs=epochs,
+            batch_size=min(200, n_samples) if batch_size == "auto" else batch_size,
+            shuffle=self._fit_setting("shuffle"),
+            learning_rate_decay=self.learning_rate_decay,
+            alpha=self.alpha,
+            seed=seed,
+            verbose=self._fit_setting("verbose"),
+            initial_epoch=len(self.loss_curve_) if continuing else 0,
+            max_fun=self.max_fun,
+        )
+        X, targets = training_matrix(X), np.ascontiguousarray(targets, dtype=objective.dtype)
+        custom = None
+        if architecture is None:
+            custom = engine.CustomModel(
+                self.__dict__["_custom_model"], self._custom_compiled, self.__dict__.get("_custom_trainer")
             )
-            callbacks = self._fit_callbacks()
-            X, targets = training_matrix(X), np.ascontiguousarray(targets, dtype=objective.dtype)
-            lent = self._trainer(architecture, objective, options, bool(callbacks), targets.shape[0])
-            with lent as (trainer, program):
-                compilations, started = compilation_count(), time.perf_counter()
-                run = trainer.train(X, targets, sample_weight, state, options, plan, callbacks, rows=rows)
-                if compilation_count() == compilations:
-                    record_fit(architecture, objective, program, time.perf_counter() - started)
+        run = engine.train(
+            architecture,
+            objective,
+            X,
+            targets,
+            sample_weight,
+            state,
+            options,
+            plan,
+            self._fit_callbacks(),
+            rows=rows,
+            custom=custom,
+        )
+        if custom is not None:
+            self.__dict__["_custom_trainer"] = custom.trainer
         self._check_run(run, plan, epochs, incremental, continuing, objective)
         self._record_run(run, plan, n_samples, continuing, incremental)
         self._set_network(architecture, objective, run.state)
         return self
-
-    def _train_lbfgs(self, architecture, objective, X, targets, sample_weight, state, plan):
-        """Full-batch L-BFGS from ``state`` (see ``_lbfgs.py``)."""
-        model = architecture.build(initializer="zeros")  # the weights are set next
-        model.set_weights(state.weights)
-        loss = make_loss(objective.loss, dict(objective.loss_params), objective.dtype, objective.loss_scale)
-        if self.alpha > 0:
-            loss.penalty = (float(self.alpha), penalized_kernels(model))
-        result = _lbfgs.minimize(
-            model,
-            loss,
-            training_matrix(X),
-            np.asarray(targets, dtype=objective.dtype),
-            sample_weight,
-            max_iter=self._fit_setting("epochs"),
-            max_fun=self.max_fun,
-            tol=self.tol,
-            verbose=self._fit_setting("verbose"),
-        )
-        plan.stopped = result.converged
-        if not result.converged:
-            plan.failure = (
-                f"lbfgs failed to converge after {result.n_iter} iteration(s) ({result.message}). Raise "
-                "epochs (its iteration limit) or max_fun, or scale the inputs (e.g. StandardScaler)."
-            )
-        return TrainingRun(TrainingState(result.weights), {"loss": result.loss_curve}, result.n_iter)
 
     def _hold_out(self, X, targets, sample_weight, y_score, rng):
         """Split off MLP's early-stopping validation set.
@@ -856,8 +827,6 @@ class BaseTinyNet(BaseEstimator):
         }
         if hasattr(self, "feature_names_in_"):
             meta["feature_names_in_"] = self.feature_names_in_
-        from ._training import make_optimizer
-
         compile_kwargs = {
             "optimizer": make_optimizer(
                 _optimizers.optimizer_key(self.optimizer),
@@ -895,52 +864,6 @@ class BaseTinyNet(BaseEstimator):
                 f"hidden_layer_sizes={self._architecture.hidden_layer_sizes}; got "
                 f"hidden_layer_sizes={hidden}. Fit a fresh estimator to change the architecture."
             )
-
-    @contextlib.contextmanager
-    def _trainer(self, architecture, objective, options, has_callbacks, n_rows):
-        """The engine for this call, lent for the ``with`` block: ``(trainer, the architecture it trains)``.
-
-        TensorFlow runs the compiled multi-epoch loop; other backends, and fits
-        with callbacks (which hook every batch), run ``model.fit``. Trainers
-        without callbacks are reused across fits (``_training.TrainerPool``);
-        with callbacks the learning rate is a plain value that callbacks such
-        as ReduceLROnPlateau may set. The compiled loops train the built-in MLP
-        in a network shared with other widths and activations where that is
-        exact (``_shared_programs``): the architecture trained is that one.
-        """
-        import keras
-
-        tensorflow = keras.backend.backend() == "tensorflow"
-        schedule = not has_callbacks or options.learning_rate_decay > 0
-        if architecture is None:  # a custom model: its trainer lives with the estimator
-            model = self.__dict__["_custom_model"]
-            compiled = self._custom_compiled
-            trainer = self.__dict__.get("_custom_trainer")
-            engine = GraphLoopTrainer if tensorflow and not has_callbacks else KerasFitTrainer
-            if has_callbacks or type(trainer) is not engine or trainer.model is not model:
-                if engine is GraphLoopTrainer:
-                    trainer = GraphLoopTrainer(model, objective, penalize=False, use_model_optimizer=compiled)
-                else:
-                    trainer = KerasFitTrainer(
-                        model, objective, schedule=schedule, use_model_optimizer=compiled
-                    )
-                self.__dict__["_custom_trainer"] = trainer
-            yield trainer, architecture
-            return
-        if has_callbacks:
-            model = architecture.build()
-            yield KerasFitTrainer(model, objective, schedule=schedule, alpha=options.alpha), architecture
-            return
-        program = program_architecture(architecture, objective, n_rows)
-        if tensorflow:
-            lent = graph_trainer_for(program, objective)
-        elif _jax_loop.serves(architecture, objective):
-            lent = _jax_loop.jax_trainer_for(program, objective)
-        else:
-            lent, program = fit_trainer_for(architecture, objective, options.alpha), architecture
-        with lent as trainer:
-            trainer.select(architecture.activation)
-            yield trainer, program
 
     def _set_network(self, architecture, objective, state):
         self._architecture = architecture

@@ -193,7 +193,7 @@ def build_keras_model(
     options = dict(dtype=dtype, kernel_initializer=kernel_initializer)
     layers = [keras.Input(shape=(n_features,), dtype=dtype)]
     for units in hidden_layer_sizes:
-        if isinstance(activation, tuple):  # a compiled loop shared by several networks (_shared_programs)
+        if isinstance(activation, tuple):  # a loop shared by several networks (_training/shared_programs)
             layers.append(keras.layers.Dense(units, **options))
             layers.append(selected_activation_class()(activation, dtype=dtype))
         elif batch_normalization:
@@ -227,7 +227,7 @@ def selected_activation_class():
         A compiled training loop reads both at every call, so one program
         trains a network with any of ``activations`` and any number of units up
         to the layer's width: the masked units output 0, so their weights get
-        zero gradients (see ``_shared_programs``).
+        zero gradients (see ``_training/shared_programs.py``).
         """
 
         def __init__(self, activations, **kwargs):

@@ -17,6 +17,7 @@ import numpy as np
 
 from . import _safe_state
 from ._tensorflow_logs import import_keras_quietly
+from ._training.records import Architecture, Objective, TrainingState
 
 # Zip members with the estimator; Keras ignores members it does not know.
 STATE_MEMBER = "sknnlite_estimator.json"
@@ -183,8 +184,6 @@ def _load_pickled(payload, source, allow_pickle):
 
 def _check_loaded(estimator, source):
     """The attributes predict relies on have the types and shapes it needs."""
-    from ._training import Architecture, Objective, TrainingState
-
     problems = []
     n_features = getattr(estimator, "n_features_in_", None)
     if not isinstance(n_features, int) or isinstance(n_features, bool) or n_features < 1:

@@ -20,7 +20,7 @@ import sys
 import numpy as np
 
 from ._targets import TargetEncoding
-from ._training import Architecture, Objective, TrainingState, _Filled
+from ._training.records import Architecture, Objective, TrainingState, _Filled
 
 # sknnlite's own records: rebuilt from their fields, no code from the file.
 RECORDS = {cls.__name__: cls for cls in (Architecture, Objective, TrainingState, TargetEncoding, _Filled)}

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ._input import dense_rows, map_in_chunks
+from ._training.keras_objects import fresh_metric  # the copy training uses: unregistered Metric classes too
 
 # MLP's adaptive schedule: divide the rate by this, and stop once it is at most MIN_LEARNING_RATE.
 ADAPTIVE_DIVISOR = 5.0
@@ -195,8 +196,6 @@ def _outputs(model, held_out):
 
 def _validation_logs(held_out, outputs, loss_fn, metrics):
     """``val_loss`` and ``val_<metric>`` on held-out rows, as Keras' ``model.fit`` logs them."""
-    from ._training import fresh_metric  # the copy training uses: unregistered Metric classes too
-
     if outputs is None:
         return {"val_loss": math.nan, **{f"val_{m.name}": math.nan for m in metrics}}
     v = held_out

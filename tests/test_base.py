@@ -13,8 +13,9 @@ from sklearn.model_selection import cross_val_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from sknnlite import TinyNetClassifier, TinyNetRegressor, _training
-from sknnlite._shared_programs import program_architecture
+from sknnlite import TinyNetClassifier, TinyNetRegressor
+from sknnlite._training import tensorflow_graph
+from sknnlite._training.shared_programs import program_architecture
 from sknnlite.datasets import make_sum_threshold
 
 FAST = dict(hidden_layer_sizes=(8,), epochs=20, learning_rate=0.01, random_state=0)
@@ -180,9 +181,9 @@ def test_many_fits_reuse_one_compiled_loop_and_do_not_grow_memory():
     assert _rss_mb() - rss_after_20 < 5  # measured: 0.0 MB (TensorFlow), 0.3 MB (JAX) over 180 fits
     assert _keras_name_counters() == names_after_20  # no Keras layer, model or optimizer made per fit
     if keras.backend.backend() == "tensorflow":
-        # The loop trains a network whose widths may be rounded up (_shared_programs), keyed by that network.
+        # The loop trains a network whose widths may be rounded up (shared_programs), keyed by that network.
         program = program_architecture(est._architecture, est._objective, len(y))
-        with _training.graph_trainer_for(program, est._objective) as trainer:
+        with tensorflow_graph.graph_trainer_for(program, est._objective) as trainer:
             assert trainer.traced_loops()  # the pool's trainer of those 100 fits, not a new one
             assert set(trainer.traced_loops()) <= {0, 1}  # each loop (one per padded data shape) traced once
 

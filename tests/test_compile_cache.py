@@ -8,15 +8,16 @@ import time
 
 import pytest
 
-from sknnlite import _compile_cache
+from sknnlite._training import compile_cache
 
 _FIT_SCRIPT = textwrap.dedent(
     """
-    from sknnlite import TinyNetClassifier, _compile_cache
+    from sknnlite import TinyNetClassifier
+    from sknnlite._training import compile_cache
     from sknnlite.datasets import make_sum_threshold
     X, y = make_sum_threshold(60, random_state=0)
     TinyNetClassifier((6,), epochs=3, random_state=0).fit(X, y)
-    print("folder", _compile_cache.configure())
+    print("folder", compile_cache.configure())
     """
 )
 
@@ -52,7 +53,7 @@ def test_a_second_process_reuses_what_the_first_compiled(tmp_path):
 @pytest.mark.parametrize("value", ["", "off", "OFF"])
 def test_an_empty_or_off_setting_turns_the_cache_off(tmp_path, monkeypatch, value):
     monkeypatch.setenv("SKNNLITE_CACHE_DIR", value)
-    assert _compile_cache.cache_root() is None
+    assert compile_cache.cache_root() is None
     assert _fit_in_a_new_process(value) == "None"
 
 
@@ -61,18 +62,18 @@ def test_the_default_folder_is_the_users_cache_directory(monkeypatch, tmp_path):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     expected = tmp_path / "sknnlite" if sys.platform not in ("win32", "darwin") else None
     if expected is not None:
-        assert _compile_cache.cache_root() == expected
+        assert compile_cache.cache_root() == expected
     monkeypatch.setenv("SKNNLITE_CACHE_DIR", str(tmp_path / "elsewhere"))
-    assert _compile_cache.cache_root() == tmp_path / "elsewhere"
+    assert compile_cache.cache_root() == tmp_path / "elsewhere"
 
 
 def test_a_users_own_tensorflow_cache_folder_wins():
-    assert _compile_cache.tensorflow_flags(None, "/c") == "--tf_xla_persistent_cache_directory=/c"
+    assert compile_cache.tensorflow_flags(None, "/c") == "--tf_xla_persistent_cache_directory=/c"
     assert (
-        _compile_cache.tensorflow_flags("--tf_xla_auto_jit=1", "/c")
+        compile_cache.tensorflow_flags("--tf_xla_auto_jit=1", "/c")
         == "--tf_xla_auto_jit=1 --tf_xla_persistent_cache_directory=/c"
     )
-    assert _compile_cache.tensorflow_flags("--tf_xla_persistent_cache_directory=/mine", "/c") is None
+    assert compile_cache.tensorflow_flags("--tf_xla_persistent_cache_directory=/mine", "/c") is None
 
 
 def test_pruning_removes_the_oldest_files_first(tmp_path):
@@ -82,9 +83,9 @@ def test_pruning_removes_the_oldest_files_first(tmp_path):
         path.parent.mkdir(exist_ok=True)
         path.write_bytes(b"x" * 100)
         os.utime(path, (now - 1000 * age, now - 1000 * age))
-    _compile_cache.prune(tmp_path, 250)
+    compile_cache.prune(tmp_path, 250)
     assert [path.name for path in _files(tmp_path)] == ["middle", "newest"]
-    _compile_cache.prune(tmp_path, 250)  # within the bound: nothing more goes
+    compile_cache.prune(tmp_path, 250)  # within the bound: nothing more goes
     assert len(_files(tmp_path)) == 2
-    _compile_cache.prune(tmp_path, 0)
+    compile_cache.prune(tmp_path, 0)
     assert _files(tmp_path) == []

@@ -6,7 +6,8 @@ import keras
 import numpy as np
 import pytest
 
-from sknnlite import TinyNetClassifier, _training
+from sknnlite import TinyNetClassifier
+from sknnlite._training import padding, tensorflow_blocked
 
 pytestmark = [
     pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning"),
@@ -19,8 +20,8 @@ def test_fit_on_a_large_X_copies_neither_X_nor_its_training_part(monkeypatch, pa
     import tensorflow as tf
 
     # Past the XLA loop's size at a quarter of the real thresholds, to keep the test quick.
-    monkeypatch.setattr(_training, "_XLA_MAX_VALUES", 1 << 22)
-    monkeypatch.setattr(_training, "_BLOCK_VALUES", 1 << 18)
+    monkeypatch.setattr(padding, "_XLA_MAX_VALUES", 1 << 22)
+    monkeypatch.setattr(tensorflow_blocked, "_BLOCK_VALUES", 1 << 18)
     rng = np.random.default_rng(0)
     X = rng.standard_normal((100_000, 50))  # 40 MB
     y = (X[:, 0] > 0).astype(int)
@@ -41,7 +42,7 @@ def test_fit_on_a_large_X_copies_neither_X_nor_its_training_part(monkeypatch, pa
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    assert largest[0] <= _training._BLOCK_VALUES  # TensorFlow gets a block at a time
+    assert largest[0] <= tensorflow_blocked._BLOCK_VALUES  # TensorFlow gets a block at a time
     # NumPy holds the epoch's order, targets, weights and labels (tens of bytes a row) and a block
     # (measured: 0.21x, with early stopping too); a copy of X, or of its training rows, would add 0.9-1.
     assert peak < 0.35 * X.nbytes, peak / X.nbytes

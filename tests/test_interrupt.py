@@ -9,7 +9,8 @@ import keras
 import numpy as np
 import pytest
 
-from sknnlite import TinyNetClassifier, TinyNetRegressor, _base, _training
+from sknnlite import TinyNetClassifier, TinyNetRegressor
+from sknnlite._training import compiled_loop, engine, tensorflow_graph
 from sknnlite.datasets import make_sum_threshold
 
 FAST = dict(hidden_layer_sizes=(8,), learning_rate=0.01, random_state=0)
@@ -42,8 +43,8 @@ def test_an_interrupt_in_model_fit_keeps_the_finished_epochs(Estimator):
 @pytest.mark.skipif(keras.backend.backend() != "tensorflow", reason="graph calls are TensorFlow's")
 def test_an_interrupt_between_graph_calls_keeps_the_weights_reached(Estimator, monkeypatch):
     X, y = make_sum_threshold(120, random_state=0)
-    monkeypatch.setattr(_training, "_CALL_SECONDS", 0.0)  # one epoch per graph call
-    trainer = _training.graph_trainer_for
+    monkeypatch.setattr(compiled_loop, "_CALL_SECONDS", 0.0)  # one epoch per graph call
+    trainer = tensorflow_graph.graph_trainer_for
     calls = []
 
     @contextlib.contextmanager
@@ -66,7 +67,7 @@ def test_an_interrupt_between_graph_calls_keeps_the_weights_reached(Estimator, m
         patch.setattr(loop, "_train_loop", train_loop_interrupted_at_the_fourth_call)  # undone when returned
         return loop
 
-    monkeypatch.setattr(_base, "graph_trainer_for", interrupting)
+    monkeypatch.setattr(engine, "graph_trainer_for", interrupting)
     est = Estimator(**FAST, epochs=50)
     with pytest.warns(UserWarning, match="interrupted by user after 3 of 50 epochs"):
         est.fit(X, y)

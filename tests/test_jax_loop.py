@@ -6,8 +6,10 @@ import keras
 import numpy as np
 import pytest
 
-from sknnlite import TinyNetClassifier, TinyNetRegressor, _jax_loop, _training
-from sknnlite._training import epoch_keys_array
+from sknnlite import TinyNetClassifier, TinyNetRegressor
+from sknnlite._training import compiled_loop, jax_loop
+from sknnlite._training import pool as trainer_pool
+from sknnlite._training.row_order import epoch_keys_array
 
 JAX = keras.backend.backend() == "jax"
 jax_only = pytest.mark.skipif(not JAX, reason="the jit loop trains on the JAX backend")
@@ -18,7 +20,7 @@ FAST = dict(hidden_layer_sizes=(8,), epochs=15, learning_rate=0.01, batch_size=1
 @pytest.fixture(autouse=True)
 def unspent_compilation_budget(monkeypatch):
     """Earlier tests in the process may have spent the per-process budget of compiled loops."""
-    monkeypatch.setattr(_training, "_xla_compilations", [0])
+    monkeypatch.setattr(compiled_loop, "_xla_compilations", [0])
 
 
 def _data(n=70):
@@ -29,7 +31,7 @@ def _data(n=70):
 
 
 def _jit_trainers():
-    return [t for t in _training._pool.idle() if isinstance(t, _jax_loop.JaxLoopTrainer)]
+    return [t for t in trainer_pool._pool.idle() if isinstance(t, jax_loop.JaxLoopTrainer)]
 
 
 def _assert_same_fit(a, b, loss_curves=True):
@@ -73,13 +75,13 @@ def test_the_jit_loop_trains_as_model_fit_does(settings, weighted):
 @jax_only
 def test_one_compilation_serves_every_learning_rate_alpha_and_stopping_rule(monkeypatch):
     compiled = []
-    compile_loop = _jax_loop.JaxLoopTrainer._compile
+    compile_loop = jax_loop.JaxLoopTrainer._compile
 
     def counting(self, *args):
         compiled.append(args)
         return compile_loop(self, *args)
 
-    monkeypatch.setattr(_jax_loop.JaxLoopTrainer, "_compile", counting)
+    monkeypatch.setattr(jax_loop.JaxLoopTrainer, "_compile", counting)
     X, _, _ = _data()
     settings = [
         {"learning_rate": 0.01},
@@ -95,15 +97,15 @@ def test_one_compilation_serves_every_learning_rate_alpha_and_stopping_rule(monk
 @jax_only
 def test_past_the_compilation_budget_fits_go_through_model_fit_with_the_same_result(monkeypatch):
     compiled = []
-    compile_loop = _jax_loop.JaxLoopTrainer._compile
+    compile_loop = jax_loop.JaxLoopTrainer._compile
     monkeypatch.setattr(
-        _jax_loop.JaxLoopTrainer, "_compile", lambda self, *a: compiled.append(a) or compile_loop(self, *a)
+        jax_loop.JaxLoopTrainer, "_compile", lambda self, *a: compiled.append(a) or compile_loop(self, *a)
     )
-    monkeypatch.setattr(_training, "_pool", _training.TrainerPool())  # no trainer compiled yet
+    monkeypatch.setattr(trainer_pool, "_pool", trainer_pool.TrainerPool())  # no trainer compiled yet
     X, y, _ = _data(90)
     TinyNetClassifier(**FAST).fit(X, y)
     assert len(compiled) == 1
-    monkeypatch.setattr(_training, "_xla_compilations", [_training._XLA_MAX_COMPILATIONS])
+    monkeypatch.setattr(compiled_loop, "_xla_compilations", [compiled_loop._XLA_MAX_COMPILATIONS])
     past = TinyNetClassifier(**{**FAST, "batch_size": 10}).fit(X, y)  # a new shape
     assert len(compiled) == 1
     reference = TinyNetClassifier(**{**FAST, "batch_size": 10}, callbacks=[keras.callbacks.Callback()]).fit(

@@ -7,9 +7,11 @@ import pytest
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV
 
-from sknnlite import TinyNetClassifier, TinyNetRegressor, _base, _shared_programs, _training
+from sknnlite import TinyNetClassifier, TinyNetRegressor
 from sknnlite._names import ACTIVATIONS, keras_release_needed
-from sknnlite._shared_programs import (
+from sknnlite._training import compiled_loop, engine, padding, records, shared_programs, tensorflow_graph
+from sknnlite._training.records import Architecture, Objective
+from sknnlite._training.shared_programs import (
     COMPILE_SECONDS,
     ELEMENTWISE_OPTIMIZERS,
     NOT_ELEMENTWISE,
@@ -17,7 +19,6 @@ from sknnlite._shared_programs import (
     program_architecture,
     record_fit,
 )
-from sknnlite._training import Architecture, Objective
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
@@ -68,14 +69,14 @@ def test_what_padding_could_change_keeps_the_exact_network(architecture, objecti
 
 
 def test_where_padding_costs_time_a_shared_loop_serves_until_its_cost_reaches_a_compilation(monkeypatch):
-    monkeypatch.setattr(_shared_programs, "_extra_seconds", collections.OrderedDict())
+    monkeypatch.setattr(shared_programs, "_extra_seconds", collections.OrderedDict())
     architecture, other = _architecture((10,)), _architecture((20,))
     program = program_architecture(architecture, ADAM, 10_000)
     assert program.hidden_layer_sizes == (64,)  # rented: no loop of its own compiled yet
     # A fit taking 0.5 s in the (64,) loop spent (1 - its share of the work) of it on the padding.
-    share = _shared_programs._work_per_row(architecture) / _shared_programs._work_per_row(program)
+    share = shared_programs._work_per_row(architecture) / shared_programs._work_per_row(program)
     record_fit(architecture, ADAM, program, 0.5)
-    assert _shared_programs._extra_seconds_of(architecture, ADAM) == pytest.approx(0.5 * (1 - share))
+    assert shared_programs._extra_seconds_of(architecture, ADAM) == pytest.approx(0.5 * (1 - share))
     fits = 1
     while fits * 0.5 * (1 - share) < COMPILE_SECONDS:
         assert program_architecture(architecture, ADAM, 10_000) == program
@@ -87,32 +88,32 @@ def test_where_padding_costs_time_a_shared_loop_serves_until_its_cost_reaches_a_
     assert program_architecture(other, ADAM, 10_000).hidden_layer_sizes == (64,)
     assert program_architecture(architecture, ADAM, 100) == program
     record_fit(architecture, ADAM, architecture, 5.0)  # a fit of the exact network costs nothing extra
-    assert _shared_programs._extra_seconds_of(architecture, ADAM) == pytest.approx(fits * 0.5 * (1 - share))
+    assert shared_programs._extra_seconds_of(architecture, ADAM) == pytest.approx(fits * 0.5 * (1 - share))
 
 
 def test_the_ledger_of_shared_loop_costs_is_bounded(monkeypatch):
-    monkeypatch.setattr(_shared_programs, "_extra_seconds", collections.OrderedDict())
-    monkeypatch.setattr(_shared_programs, "LEDGER_SIZE", 3)
+    monkeypatch.setattr(shared_programs, "_extra_seconds", collections.OrderedDict())
+    monkeypatch.setattr(shared_programs, "LEDGER_SIZE", 3)
     for units in range(1, 6):
         architecture = _architecture((units,))
         record_fit(architecture, ADAM, program_architecture(architecture, ADAM, 10), 0.1)
-    assert [key[0].hidden_layer_sizes for key in _shared_programs._extra_seconds] == [(3,), (4,), (5,)]
+    assert [key[0].hidden_layer_sizes for key in shared_programs._extra_seconds] == [(3,), (4,), (5,)]
 
 
 def test_a_grid_over_widths_on_larger_data_compiles_one_loop_per_padded_width(monkeypatch):
     if _training_backend() not in ("tensorflow", "jax"):
         pytest.skip("the compiled loops run on TensorFlow and JAX")
-    monkeypatch.setattr(_shared_programs, "_extra_seconds", collections.OrderedDict())
-    monkeypatch.setattr(_training, "_xla_compilations", [0])
+    monkeypatch.setattr(shared_programs, "_extra_seconds", collections.OrderedDict())
+    monkeypatch.setattr(compiled_loop, "_xla_compilations", [0])
     rng = np.random.RandomState(6)
     X, y = rng.normal(size=(400, 17)), rng.randint(0, 2, 400)  # 17 features: no earlier test compiled these
-    assert 3 * 400 * 17 * 54 > _shared_programs.MAX_EXTRA_WORK_PER_EPOCH  # padding (10,) costs time here
+    assert 3 * 400 * 17 * 54 > shared_programs.MAX_EXTRA_WORK_PER_EPOCH  # padding (10,) costs time here
     search = GridSearchCV(
         TinyNetClassifier(epochs=3, random_state=0),
         {"hidden_layer_sizes": [(10,), (30,), (60,)], "activation": ["relu", "tanh"]},
         cv=3,
     ).fit(X, y)
-    assert _training._xla_compilations[0] == 1  # 18 fits and the refit in the (64,) loop
+    assert compiled_loop._xla_compilations[0] == 1  # 18 fits and the refit in the (64,) loop
     assert search.best_estimator_.coefs_[0].shape[1] == search.best_params_["hidden_layer_sizes"][0]
 
 
@@ -121,9 +122,9 @@ def _fit_both_ways(monkeypatch, make, X, y, continue_with=None):
     results = []
     for shared in (True, False):
         if not shared:  # every network trains in its own exact shape
-            monkeypatch.setattr(_base, "program_architecture", lambda architecture, *_: architecture)
+            monkeypatch.setattr(engine, "program_architecture", lambda architecture, *_: architecture)
         estimator = make().fit(X, y)
-        program = _base.program_architecture(estimator._architecture, estimator._objective, len(y))
+        program = engine.program_architecture(estimator._architecture, estimator._objective, len(y))
         assert (program != estimator._architecture) == shared  # the shared run trained a shared loop
         if continue_with is not None:
             continue_with(estimator)
@@ -188,12 +189,12 @@ def test_early_stopping_and_warm_start_keep_the_exact_networks_result(monkeypatc
 
 def test_the_padding_units_stay_exactly_zero(monkeypatch):
     monkeypatch.setattr(
-        _training, "_xla_compilations", [0]
+        compiled_loop, "_xla_compilations", [0]
     )  # the compiled loop, not model.fit past the budget
     architecture = _architecture((10,))
     program = program_architecture(architecture, ADAM, 40)
     lent = (
-        _training.graph_trainer_for(program, ADAM)
+        tensorflow_graph.graph_trainer_for(program, ADAM)
         if _training_backend() == "tensorflow"
         else _jax_trainer(program, ADAM)
     )
@@ -222,11 +223,11 @@ def _train_padded_and_check(trainer):
         validation=None,
         rate=0.01,
     )
-    options = _training.TrainingOptions(
+    options = records.TrainingOptions(
         epochs=20, batch_size=8, shuffle=True, learning_rate_decay=0.0, alpha=0.01, seed=np.array((1, 2))
     )
     run = trainer.train(
-        X.astype("float32"), y, np.ones(40, "float32"), _training.TrainingState(weights), options, plan
+        X.astype("float32"), y, np.ones(40, "float32"), records.TrainingState(weights), options, plan
     )
     assert [w.shape for w in run.state.weights] == [(5, 10), (10,), (10, 1), (1,)]
     kernel_in, bias, kernel_out, _ = [np.asarray(v.numpy()) for v in trainer._state_variables]
@@ -245,43 +246,43 @@ def _training_backend():
 
 
 def _jax_trainer(program, objective):
-    from sknnlite import _jax_loop
+    from sknnlite._training import jax_loop
 
-    return _jax_loop.jax_trainer_for(program, objective)
+    return jax_loop.jax_trainer_for(program, objective)
 
 
 def test_a_grid_over_widths_and_activations_compiles_one_loop(monkeypatch):
     if _training_backend() not in ("tensorflow", "jax"):
         pytest.skip("the compiled loops run on TensorFlow and JAX")
-    monkeypatch.setattr(_training, "_xla_compilations", [0])  # earlier tests may have spent the budget
+    monkeypatch.setattr(compiled_loop, "_xla_compilations", [0])  # earlier tests may have spent the budget
     rng = np.random.RandomState(3)
     X, y = rng.normal(size=(80, 11)), rng.randint(0, 2, 80)  # 11 features: no earlier test compiled these
     for hidden in [(10,), (20,), (50,)]:
         for activation in ("relu", "tanh", "sigmoid"):
             TinyNetClassifier(hidden, activation=activation, epochs=5, random_state=0).fit(X, y)
-    assert _training._xla_compilations[0] == 1
+    assert compiled_loop._xla_compilations[0] == 1
     with pytest.warns(ConvergenceWarning):
         TinyNetClassifier((100,), epochs=5, random_state=0).fit(X, y)  # another size: its own loop
-    assert _training._xla_compilations[0] == 2
+    assert compiled_loop._xla_compilations[0] == 2
 
 
 def test_folds_of_a_small_dataset_share_one_loop_whatever_their_batch_size(monkeypatch):
     if _training_backend() not in ("tensorflow", "jax"):
         pytest.skip("the compiled loops run on TensorFlow and JAX")
-    monkeypatch.setattr(_training, "_xla_compilations", [0])
+    monkeypatch.setattr(compiled_loop, "_xla_compilations", [0])
     rng = np.random.RandomState(4)
     X, y = rng.normal(size=(170, 13)), rng.randint(0, 2, 170)  # 13 features: no earlier test compiled these
     # batch_size="auto" is min(200, n): 166 and 167 rows are two batch sizes, rounded up to one loop's 176.
     for n in (166, 167):
         TinyNetClassifier((8,), epochs=5, random_state=0).fit(X[:n], y[:n])
-    assert _training._xla_compilations[0] == 1
+    assert compiled_loop._xla_compilations[0] == 1
 
 
 def test_the_padded_shapes_hold_every_steps_slots():
-    assert _training.padded_shapes(167, 167) == (256, 256)  # a single step fills the capacity
-    assert _training.padded_shapes(250, 200) == (208, 1024)  # the second step's 208 slots fit
+    assert padding.padded_shapes(167, 167) == (256, 256)  # a single step fills the capacity
+    assert padding.padded_shapes(250, 200) == (208, 1024)  # the second step's 208 slots fit
     for n, batch_size in [(1000, 96), (5000, 200), (70000, 256), (3, 1)]:
-        slots, capacity = _training.padded_shapes(n, batch_size)
+        slots, capacity = padding.padded_shapes(n, batch_size)
         assert slots >= batch_size and capacity >= (-(-n // batch_size) - 1) * batch_size + slots
 
 
@@ -291,8 +292,7 @@ def test_the_folds_and_the_refit_of_a_toy_dataset_share_a_loop():
     # minibatch of batch_size="auto" (up to 200 rows), its refit two.
     for n_samples in (150, 178, 442, 569, 1797):
         shapes = {
-            _training.padded_shapes(n, min(200, n))
-            for n in (n_samples * 2 // 3, n_samples * 4 // 5, n_samples)
+            padding.padded_shapes(n, min(200, n)) for n in (n_samples * 2 // 3, n_samples * 4 // 5, n_samples)
         }
         assert len(shapes) == 1, (n_samples, shapes)
 
@@ -305,7 +305,7 @@ def test_a_step_with_more_slots_than_rows_trains_as_the_exact_batch():
     rng = np.random.RandomState(5)
     X = rng.normal(size=(100, 6)) * (rng.uniform(size=(100, 6)) < 0.5)
     y = rng.randint(0, 3, 100)
-    assert _training.padded_shapes(100, 17)[0] == 18
+    assert padding.padded_shapes(100, 17)[0] == 18
     params = dict(hidden_layer_sizes=(9,), activation="sigmoid", batch_size=17, epochs=6, random_state=0)
     dense = TinyNetClassifier(**params).fit(X, y)
     from_sparse = TinyNetClassifier(**params).fit(sparse.csr_matrix(X), y)

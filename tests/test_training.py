@@ -4,19 +4,14 @@ import keras
 import numpy as np
 import pytest
 
-from sknnlite import _training
 from sknnlite._network import initial_weights, keras_weights
 from sknnlite._stopping import StoppingPlan
-from sknnlite._training import (
-    Architecture,
-    KerasFitTrainer,
-    Objective,
-    TrainingOptions,
-    TrainingState,
-    fit_trainer_for,
-    graph_trainer_for,
-    make_loss,
-)
+from sknnlite._training import compiled_loop, padding, row_order, tensorflow_blocked
+from sknnlite._training import pool as trainer_pool
+from sknnlite._training.keras_fit import KerasFitTrainer, fit_trainer_for
+from sknnlite._training.keras_objects import make_loss
+from sknnlite._training.records import Architecture, Objective, TrainingOptions, TrainingState
+from sknnlite._training.tensorflow_graph import GraphLoopTrainer, graph_trainer_for
 
 TENSORFLOW = keras.backend.backend() == "tensorflow"
 tensorflow_only = pytest.mark.skipif(not TENSORFLOW, reason="the compiled graph loop runs on TensorFlow")
@@ -218,7 +213,7 @@ def _lend_in_thread(pool, key, make, got):
 
 
 def test_while_an_architectures_only_trainer_is_out_another_thread_waits_for_it():
-    pool, made, got = _training.TrainerPool(), [], []
+    pool, made, got = trainer_pool.TrainerPool(), [], []
 
     def make():
         made.append(object())
@@ -236,7 +231,7 @@ def test_while_an_architectures_only_trainer_is_out_another_thread_waits_for_it(
 
 
 def test_fits_that_outlast_a_compilation_get_a_trainer_of_their_own_at_once():
-    pool, got = _training.TrainerPool(), []
+    pool, got = trainer_pool.TrainerPool(), []
     with pool.lend("key", object):  # a first fit: compilation and training
         pass
     with pool.lend("key", object):  # a later fit; made to look as long as the first
@@ -249,22 +244,24 @@ def test_fits_that_outlast_a_compilation_get_a_trainer_of_their_own_at_once():
 
 
 def test_cache_is_bounded(monkeypatch):
-    monkeypatch.setattr(_training, "_CACHE_SIZE", 2)
-    monkeypatch.setattr(_training, "_pool", _training.TrainerPool())
+    monkeypatch.setattr(trainer_pool, "_CACHE_SIZE", 2)
+    monkeypatch.setattr(trainer_pool, "_pool", trainer_pool.TrainerPool())
     for units in (2, 3, 4):
         with _trainer_for(Architecture(**{**ARCH.__dict__, "hidden_layer_sizes": (units,)}), MSE):
             pass
-    assert [t.model.layers[0].units for t in _training._pool.idle()] == [3, 4]
+    assert [t.model.layers[0].units for t in trainer_pool._pool.idle()] == [3, 4]
 
 
 @tensorflow_only
 def test_past_the_xla_compilation_budget_new_shapes_train_in_the_plain_loop_with_the_same_result(monkeypatch):
-    monkeypatch.setattr(_training, "_xla_compilations", [0])  # earlier tests in this process compiled some
-    compiled = _training.GraphLoopTrainer(ARCH.build(), MSE, xla=True)
+    monkeypatch.setattr(
+        compiled_loop, "_xla_compilations", [0]
+    )  # earlier tests in this process compiled some
+    compiled = GraphLoopTrainer(ARCH.build(), MSE, xla=True)
     first = _train(trainer=compiled)
     assert compiled.traced_loops() == [0, 1]
-    monkeypatch.setattr(_training, "_xla_compilations", [_training._XLA_MAX_COMPILATIONS])
-    plain = _training.GraphLoopTrainer(ARCH.build(), MSE, xla=True)
+    monkeypatch.setattr(compiled_loop, "_xla_compilations", [compiled_loop._XLA_MAX_COMPILATIONS])
+    plain = GraphLoopTrainer(ARCH.build(), MSE, xla=True)
     second = _train(trainer=plain)
     assert plain.traced_loops() == [1]  # the plain loop, no XLA loop compiled
     for a, b in zip(first.state.weights, second.state.weights, strict=True):
@@ -279,16 +276,16 @@ def test_model_fit_orders_rows_as_the_compiled_loops():
 
     for seed in ((0, 0), (12345, 2**31 - 1), (7, 99)):
         for epoch in (0, 1, 1000):
-            compiled = _training._epoch_keys(300, tf.constant(seed, tf.int32), tf.constant(epoch))
+            compiled = row_order.epoch_keys(300, tf.constant(seed, tf.int32), tf.constant(epoch))
             np.testing.assert_array_equal(
-                compiled.numpy(), _training.epoch_keys_array(np, 300, np.array(seed), epoch)
+                compiled.numpy(), row_order.epoch_keys_array(np, 300, np.array(seed), epoch)
             )
 
 
 def _blocks_of(monkeypatch, block_rows):
     """Make X of more than 3 x 10 values train in blocks of ``block_rows`` rows (``_data``: 3 features)."""
-    monkeypatch.setattr(_training, "_XLA_MAX_VALUES", 30)
-    monkeypatch.setattr(_training, "_BLOCK_VALUES", 3 * block_rows)
+    monkeypatch.setattr(padding, "_XLA_MAX_VALUES", 30)
+    monkeypatch.setattr(tensorflow_blocked, "_BLOCK_VALUES", 3 * block_rows)
 
 
 @tensorflow_only
@@ -303,7 +300,10 @@ def test_large_X_trains_in_blocks_with_the_plain_loops_steps(monkeypatch, shuffl
     taken = (X, y) if rows is None else (X[rows], y[rows])
     y, w = (y, w) if rows is None else (y[rows], w[rows])
     plain = _train(
-        trainer=_training.GraphLoopTrainer(ARCH.build(), MSE), data=taken, sample_weight=w, shuffle=shuffle
+        trainer=GraphLoopTrainer(ARCH.build(), MSE),
+        data=taken,
+        sample_weight=w,
+        shuffle=shuffle,
     )
 
     _blocks_of(monkeypatch, 24)  # three minibatches of 8 per block; the last block is partial
@@ -314,7 +314,7 @@ def test_large_X_trains_in_blocks_with_the_plain_loops_steps(monkeypatch, shuffl
         "convert_to_tensor",
         lambda value, *a, **k: converted.append(np.shape(value)) or convert(value, *a, **k),
     )
-    trainer = _training.GraphLoopTrainer(ARCH.build(), MSE)
+    trainer = GraphLoopTrainer(ARCH.build(), MSE)
     options = _options(shuffle=shuffle)
     plan = StoppingPlan(tol=0.0, n_iter_no_change=10, learning_rate=0.01)
     blocked = trainer.train(X, y, w, _initial_state(), options, plan, rows=rows)
@@ -334,9 +334,12 @@ def test_blocked_training_applies_the_training_loss_rule_and_stops_at_a_non_fini
     X, y = _data(200)
     expected = [_train(data=(X, y), tol=10.0, epochs=30), _train(data=(X, y), learning_rate=1e30, epochs=50)]
     _blocks_of(monkeypatch, 40)
-    stopped = _train(trainer=_training.GraphLoopTrainer(ARCH.build(), MSE), data=(X, y), tol=10.0, epochs=30)
+    stopped = _train(trainer=GraphLoopTrainer(ARCH.build(), MSE), data=(X, y), tol=10.0, epochs=30)
     diverged = _train(
-        trainer=_training.GraphLoopTrainer(ARCH.build(), MSE), data=(X, y), learning_rate=1e30, epochs=50
+        trainer=GraphLoopTrainer(ARCH.build(), MSE),
+        data=(X, y),
+        learning_rate=1e30,
+        epochs=50,
     )
     for run, reference in zip((stopped, diverged), expected, strict=True):
         assert len(run.loss_curve) == len(reference.loss_curve) < 30
@@ -362,5 +365,5 @@ def test_model_fit_trains_on_rows_as_on_their_copy():
 def test_the_numpy_epoch_order_is_the_compiled_loops_order():
     for seed in ((0, 0), (12345, 2**31 - 1)):
         for epoch in (0, 3):
-            keys = _training.epoch_keys_array(np, 500, np.array(seed), epoch)
-            np.testing.assert_array_equal(_training.epoch_order(500, np.array(seed), epoch), np.argsort(keys))
+            keys = row_order.epoch_keys_array(np, 500, np.array(seed), epoch)
+            np.testing.assert_array_equal(row_order.epoch_order(500, np.array(seed), epoch), np.argsort(keys))

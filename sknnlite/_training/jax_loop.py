@@ -6,8 +6,8 @@ for 150 epochs of the iris-sized W2 fit, against 0.016 s for TensorFlow's
 XLA loop). This loop runs whole epochs inside one XLA computation through
 Keras' stateless API (``model.stateless_call``, ``optimizer.stateless_apply``),
 with the same static shapes, padding, row order, loss, penalty and stopping
-rule as TensorFlow's XLA loop in ``_training.py``, which it reuses as far as
-the two backends allow.
+rule as TensorFlow's XLA loop (``tensorflow_xla.py``), sharing what the
+two backends allow.
 
 Fits this loop does not serve (dropout, batch normalization, metrics, user
 callbacks, sparse or very large X) go through ``model.fit``.
@@ -15,19 +15,12 @@ callbacks, sparse or very large X) go through ``model.fit``.
 
 import collections
 
-from ._training import (
-    _XLA_MAX_EPOCHS_PER_CALL,
-    _CompiledLoopTrainer,
-    _l2_penalty,
-    _padded_arrays,
-    _scalar,
-    epoch_keys_array,
-    fit_trainer_for,
-    lend_trainer,
-    make_loss,
-    padded_shapes,
-    penalized_kernels,
-)
+from .compiled_loop import _XLA_MAX_EPOCHS_PER_CALL, CompiledLoopTrainer, scalar
+from .keras_fit import fit_trainer_for
+from .keras_objects import l2_penalty, make_loss, penalized_kernels
+from .padding import padded_arrays, padded_shapes
+from .pool import lend_trainer
+from .row_order import epoch_keys_array
 
 
 def serves(architecture, objective):
@@ -51,7 +44,7 @@ def jax_trainer_for(architecture, objective):
     return lend_trainer(("jax", architecture, objective), lambda: JaxLoopTrainer(architecture, objective))
 
 
-class JaxLoopTrainer(_CompiledLoopTrainer):
+class JaxLoopTrainer(CompiledLoopTrainer):
     """Trains the built-in MLP in jit-compiled calls of many epochs (JAX backend).
 
     The model's and optimizer's Keras variables hold the state between calls,
@@ -72,7 +65,7 @@ class JaxLoopTrainer(_CompiledLoopTrainer):
         self.plain_loss = make_loss(
             objective.loss, dict(objective.loss_params), objective.dtype, objective.loss_scale
         )
-        self.alpha_value = _scalar(0.0, objective.dtype)
+        self.alpha_value = scalar(0.0, objective.dtype)
         self._loops = collections.OrderedDict()  # (batch size, capacity) -> loop
 
     def train(self, X, y, sample_weight, state, options, plan, callbacks=(), rows=None):
@@ -94,13 +87,13 @@ class JaxLoopTrainer(_CompiledLoopTrainer):
         if rows is not None:
             X = X[rows]
         self.load(state, o, plan)
-        self.alpha_value = _scalar(o.alpha, dtype)
+        self.alpha_value = scalar(o.alpha, dtype)
         self.loss.penalty = (float(o.alpha), penalized_kernels(self.model)) if o.alpha > 0 else None
         # One compiled loop per shape, sharing the process budget with TensorFlow's XLA loops.
         loop = self._cached_loop(self._loops, shapes, lambda: self._compile(*shapes))
-        data = tuple(jnp.asarray(part, dtype) for part in _padded_arrays(X, y, sample_weight, shapes[1]))
-        batching = (_scalar(o.seed), _scalar(bool(o.shuffle), bool))
-        return self._train_loop(loop, (*data, _scalar(n), _scalar(batch_size)), batching, o, plan, callbacks)
+        data = tuple(jnp.asarray(part, dtype) for part in padded_arrays(X, y, sample_weight, shapes[1]))
+        batching = (scalar(o.seed), scalar(bool(o.shuffle), bool))
+        return self._train_loop(loop, (*data, scalar(n), scalar(batch_size)), batching, o, plan, callbacks)
 
     def _compile(self, slots, capacity):
         """The jit-compiled loop over epochs for padded data of ``capacity`` rows, ``slots`` rows per step
@@ -115,7 +108,7 @@ class JaxLoopTrainer(_CompiledLoopTrainer):
             predicted, non_trainable = model.stateless_call(trainable, non_trainable, X, training=True)
             loss = loss_fn(y, predicted, sample_weight=w)
             kernels = [trainable[i] for i in kernel_positions]
-            loss = jnp.asarray(loss, dtype) + _l2_penalty(alpha, kernels, predicted, w, dtype)
+            loss = jnp.asarray(loss, dtype) + l2_penalty(alpha, kernels, predicted, w, dtype)
             return loss, non_trainable
 
         gradient = jax.value_and_grad(minibatch_loss, has_aux=True)

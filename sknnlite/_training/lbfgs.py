@@ -15,6 +15,41 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import optimize, sparse
 
+from .keras_objects import make_loss, penalized_kernels
+from .records import TrainingRun, TrainingState
+
+
+def train(architecture, objective, X, y, sample_weight, state, options, plan):
+    """Full-batch L-BFGS of the built-in MLP from ``state``: the engine for ``optimizer="lbfgs"``.
+
+    ``options.epochs`` caps the iterations and ``options.max_fun`` the loss
+    evaluations; ``plan.tol`` is the projected-gradient tolerance. Sets
+    ``plan.stopped`` (converged) and, if not, ``plan.failure``.
+    """
+    model = architecture.build(initializer="zeros")  # the weights are set next
+    model.set_weights(state.weights)
+    loss = make_loss(objective.loss, dict(objective.loss_params), objective.dtype, objective.loss_scale)
+    if options.alpha > 0:
+        loss.penalty = (float(options.alpha), penalized_kernels(model))
+    result = minimize(
+        model,
+        loss,
+        X,
+        np.asarray(y, dtype=objective.dtype),
+        sample_weight,
+        max_iter=options.epochs,
+        max_fun=options.max_fun,
+        tol=plan.tol,
+        verbose=options.verbose,
+    )
+    plan.stopped = result.converged
+    if not result.converged:
+        plan.failure = (
+            f"lbfgs failed to converge after {result.n_iter} iteration(s) ({result.message}). Raise "
+            "epochs (its iteration limit) or max_fun, or scale the inputs (e.g. StandardScaler)."
+        )
+    return TrainingRun(TrainingState(result.weights), {"loss": result.loss_curve}, result.n_iter)
+
 
 @dataclass
 class LbfgsResult:
