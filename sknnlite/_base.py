@@ -1,79 +1,31 @@
-"""The parameters, validation and fit/predict machinery both estimators share."""
+"""The estimators' shared scikit-learn surface: parameters, ``fit`` as named steps, ``predict``, saving.
+
+``BaseTinyNet`` holds what scikit-learn sees (parameters, routed ones
+included; ``fit`` / ``partial_fit`` / ``initialize``; tags) and little
+else: parameter resolution lives in ``_parameters``, the fit procedure's
+steps in ``_fit_procedure``, networks from build functions in
+``_custom_model``, prediction in ``_prediction``, training engines in
+``_training`` and saving in ``_persistence``.
+"""
 
 import functools
 import inspect
-import math
-import sys
-import warnings
 from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, _fit_context
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import (
-    HasMethods,
-    Interval,
-    InvalidParameterError,
-    Options,
-    StrOptions,
-    validate_parameter_constraints,
-)
-from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
+from sklearn.utils._param_validation import HasMethods, Interval, InvalidParameterError, Options, StrOptions
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 
-from . import _callbacks, _optimizers, _persistence, _routing
-from ._diagnostics import diagnose, divergence_message, final_learning_rate
-from ._input import CHUNK_ROWS, map_in_chunks, training_matrix
-from ._names import ACTIVATIONS, OPTIMIZERS, check_keras_has
-from ._network import (
-    backend_float_dtype,
-    forward,
-    initial_batch_norm,
-    initial_weights,
-    keras_weights,
-    split_weights,
-)
-from ._stopping import StoppingPlan, Validation
+from . import _fit_procedure, _parameters, _persistence, _prediction, _routing
+from ._fit_procedure import restore_on_error
+from ._input import training_matrix
+from ._names import ACTIVATIONS, OPTIMIZERS
+from ._network import split_weights
 from ._tensorflow_logs import import_keras_quietly
 from ._training import compile_cache, engine
-from ._training.keras_objects import make_optimizer
-from ._training.records import Architecture, Objective, TrainingOptions, TrainingState
-from ._validation_split import validation_rows
-
-# SciKeras' fitted attributes beyond sknnlite's own, set while a build function is used (its ``meta``).
-_BUILD_FN_ATTRIBUTES = (
-    "X_dtype_",
-    "X_shape_",
-    "n_outputs_expected_",
-    "n_classes_",
-    "target_type_",
-    "y_dtype_",
-    "y_ndim_",
-)
-
-# Seeds for the in-graph shuffle; kept below 2**30 so seed + epoch fits int32.
-_SEED_BOUND = 2**30
-
-
-def _restore_on_error(fit):
-    """Leave the estimator exactly as it was if ``fit`` raises.
-
-    ``validate_data`` records ``n_features_in_`` before training starts, so a
-    failure later in ``fit`` would otherwise leave a previously fitted
-    estimator half-updated.
-    """
-
-    @functools.wraps(fit)
-    def wrapper(self, *args, **kwargs):
-        saved = dict(self.__dict__)
-        try:
-            return fit(self, *args, **kwargs)
-        except BaseException:
-            self.__dict__.clear()
-            self.__dict__.update(saved)
-            raise
-
-    return wrapper
+from ._training.records import SEED_BOUND, TrainingState
 
 
 def _trains_incrementally(estimator):
@@ -81,60 +33,6 @@ def _trains_incrementally(estimator):
     if estimator.optimizer == "lbfgs":
         raise AttributeError("partial_fit is only available for stochastic optimizers; optimizer='lbfgs'.")
     return True
-
-
-def _check_single_input_and_output(model):
-    """sknnlite feeds one X to one input and scores one output; say how to restructure other models."""
-    inputs, outputs = getattr(model, "inputs", None) or [], getattr(model, "outputs", None) or []
-    if len(inputs) > 1:
-        raise ValueError(
-            f"The model has {len(inputs)} inputs ({[tensor.name for tensor in inputs]}); sknnlite feeds one "
-            "array X to one input. Give the model one input for all the columns and split it inside "
-            "(e.g. keras.layers.Lambda(lambda x: x[:, :k])), or stack the groups into one array."
-        )
-    if len(outputs) > 1:
-        raise ValueError(
-            f"The model has {len(outputs)} outputs; sknnlite trains and predicts one output. Concatenate "
-            "them into one output layer (keras.layers.Concatenate) and give y one column per output."
-        )
-
-
-def _as_list(value):
-    """``metrics`` / ``callbacks`` as a list: SciKeras and Keras also take one item alone."""
-    if value is None:
-        return []
-    return list(value) if isinstance(value, (list, tuple)) else [value]
-
-
-def _check_hidden_layer_sizes(hidden_layer_sizes):
-    sizes = [hidden_layer_sizes] if isinstance(hidden_layer_sizes, Integral) else list(hidden_layer_sizes)
-    if not all(isinstance(s, Integral) and not isinstance(s, bool) and s > 0 for s in sizes):
-        raise ValueError(
-            "hidden_layer_sizes must be a sequence of positive integers (units per hidden "
-            f"layer; () for no hidden layer), got {hidden_layer_sizes!r}."
-        )
-    return tuple(int(s) for s in sizes)
-
-
-def _caller_level():
-    """The ``stacklevel`` that points a warning at the line that called into sknnlite."""
-    frame, level = sys._getframe(1), 1
-    while frame is not None and _is_library_frame(frame):
-        frame, level = frame.f_back, level + 1
-    return level
-
-
-def _is_library_frame(frame):
-    module = frame.f_globals.get("__name__", "")
-    return module.split(".")[0] == "sknnlite" or module == "sklearn.base"
-
-
-def _variable_dtype(model):
-    """The float dtype a Keras model computes in (its weights'), e.g. "float32"."""
-    import keras
-
-    weights = model.trainable_weights
-    return keras.backend.standardize_dtype(weights[0].dtype) if weights else keras.config.floatx()
 
 
 def _store_init_arguments(estimator, arguments):
@@ -146,20 +44,6 @@ def _store_init_arguments(estimator, arguments):
     for name, value in arguments.items():
         setattr(estimator, name, value)
     vars(estimator).update(extra)
-
-
-def _split_last(X, targets, sample_weight, fraction):
-    """Keras' ``validation_split``: the last ``fraction`` of the rows, before any shuffling."""
-    n_samples = X.shape[0]
-    split_at = math.floor(n_samples * (1.0 - fraction))
-    if split_at in (0, n_samples):
-        raise ValueError(
-            f"validation_split={fraction} of {n_samples} samples leaves "
-            f"{'no training' if split_at == 0 else 'no validation'} sample; give more data or change "
-            "validation_split (it holds out the last rows, as in Keras)."
-        )
-    held_out = Validation(X[split_at:], None, targets[split_at:], sample_weight[split_at:])
-    return X[:split_at], targets[:split_at], sample_weight[:split_at], held_out
 
 
 @functools.cache
@@ -327,136 +211,6 @@ class BaseTinyNet(BaseEstimator):
 
     # -- training -----------------------------------------------------------
 
-    def _check_lbfgs(self):
-        """What full-batch L-BFGS cannot do, said before any work is done."""
-        problems = []
-        if self._build_fn() is not None:
-            problems.append("a model build function (it optimizes the built-in MLP)")
-        if self._fit_callbacks(build=False) or _as_list(self.metrics):
-            problems.append("Keras callbacks or metrics (it runs no Keras epochs)")
-        if self._fit_setting("validation_split") > 0:
-            problems.append("validation_split (it runs no Keras epochs to log val_loss for)")
-        if self.dropout > 0:
-            problems.append("dropout (its line search needs a deterministic loss)")
-        if _routing.routed(self._routed_params(), "optimizer"):
-            problems.append("optimizer__ parameters (its settings are epochs, max_fun and tol)")
-        if problems:
-            raise ValueError("optimizer='lbfgs' does not support " + "; ".join(problems) + ".")
-
-    def _learning_rate_setting(self):
-        """The learning rate as given: a number, or a Keras schedule's serialized config.
-
-        From ``learning_rate``, SciKeras' ``optimizer__learning_rate`` or an
-        optimizer instance's own, under the rule of ``_optimizers.py``: a value
-        given in two places (``learning_rate`` changed from its default, the
-        routed one, an instance's) must agree.
-        """
-        routed = _routing.routed(self._routed_params(), "optimizer").get("learning_rate")
-        number = isinstance(routed, Real) and not isinstance(routed, bool)
-        schedule = isinstance(routed, dict) or (callable(routed) and hasattr(routed, "get_config"))
-        if routed is not None and not (schedule or (number and routed >= 0)):
-            raise ValueError(
-                "optimizer__learning_rate must be a non-negative number or a Keras learning-rate schedule, "
-                f"got {routed!r}."
-            )
-        instance_rate, _ = self._optimizer_configuration()
-        default = self._library_default("learning_rate")
-        return _optimizers.pick_learning_rate(
-            self.learning_rate, default, routed, instance_rate, self.optimizer
-        )
-
-    def _learning_rate(self):
-        """The initial learning rate (a schedule's at step 0)."""
-        return _optimizers.rate_at(self._learning_rate_setting(), 0)
-
-    def _learning_rate_schedule(self):
-        """The Keras schedule's serialized config when the rate is one, else None."""
-        setting = self._learning_rate_setting()
-        return setting if isinstance(setting, dict) else None
-
-    def _check_schedule(self, schedule):
-        """What a Keras learning-rate schedule cannot be combined with, said before training."""
-        name = f"learning_rate is a Keras schedule ({schedule.get('class_name')})"
-        if self.optimizer == "lbfgs":
-            raise ValueError(f"{name}, but optimizer='lbfgs' takes no learning rate; use another optimizer.")
-        if self.learning_rate_decay > 0:
-            raise ValueError(
-                f"{name} and learning_rate_decay={self.learning_rate_decay:g} would decay it twice; keep "
-                "one: learning_rate_decay=0 (the schedule sets the rate at every step), or a number as the "
-                "rate (InverseTimeDecay(rate, decay_steps=1, decay_rate=d) is learning_rate_decay=d)."
-            )
-        if self.learning_rate_schedule != "constant":
-            raise ValueError(
-                f"{name}, which sets the rate at every step, and learning_rate_schedule="
-                f"{self.learning_rate_schedule!r}, which changes it between epochs; keep one: "
-                "learning_rate_schedule='constant', or a number as the rate."
-            )
-
-    def _optimizer_configuration(self):
-        """An optimizer instance's learning rate and changed settings (``None, {}`` for a name or class)."""
-        if isinstance(self.optimizer, str):
-            return None, {}
-        defaults = _routing.optimizer_defaults(_optimizers.optimizer_key(self.optimizer))
-        return _optimizers.instance_configuration(self.optimizer, defaults)
-
-    def _optimizer_params(self):
-        """The Keras optimizer's arguments but the rate (set apart): an instance's and the routed ones."""
-        params = _routing.routed(self._routed_params(), "optimizer")
-        params.pop("learning_rate", None)
-        _, settings = self._optimizer_configuration()
-        return _optimizers.merge_settings(settings, params, self.optimizer)
-
-    def _fit_setting(self, name):
-        """A training setting: the parameter, or SciKeras' ``fit__<name>`` spelling of it.
-
-        The same rule as ``optimizer__learning_rate``: ``fit__<name>``, when
-        given, is the value, unless the parameter was also changed from its
-        default to another value, which is a conflict.
-        """
-        fit = _routing.routed(self._routed_params(), "fit")
-        if name not in fit:
-            return getattr(self, name)
-        value = fit[name]
-        validate_parameter_constraints(
-            {f"fit__{name}": self._parameter_constraints[name]}, {f"fit__{name}": value}, type(self).__name__
-        )
-        return self._one_spelling(name, f"fit__{name}", value)
-
-    def _one_spelling(self, name, routed_name, value):
-        """``value`` given as SciKeras' ``routed_name``; a conflict if ``name`` was set to another value."""
-        current = getattr(self, name)
-        if current not in (self._library_default(name), value):
-            raise ValueError(
-                f"{name}={current!r} and {routed_name}={value!r} both set {name}; keep one ({routed_name} is "
-                f"SciKeras' spelling of {name})."
-            )
-        return value
-
-    def _fit_callbacks(self, build=True):
-        """``callbacks`` then ``fit__callbacks``, as SciKeras runs them: built for this fit (or checked)."""
-        routed = self._routed_params()
-        fit = _routing.routed(routed, "fit")
-        sources = [
-            ("callbacks", self.callbacks, _routing.routed(routed, "callbacks")),
-            ("fit__callbacks", fit.get("callbacks"), _routing.routed(fit, "callbacks")),
-        ]
-        callbacks = []
-        for where, given, arguments in sources:
-            _callbacks.check(given, arguments, where)
-            callbacks += _callbacks.build(given, arguments) if build else _callbacks.entries(given)
-        return callbacks
-
-    def _predict_chunk_rows(self):
-        """Rows per prediction chunk: ``predict__batch_size`` (SciKeras' name), else None."""
-        value = _routing.routed(self._routed_params(), "predict").get("batch_size")
-        if value is not None:
-            validate_parameter_constraints(
-                {"predict__batch_size": [Interval(Integral, 1, None, closed="left")]},
-                {"predict__batch_size": value},
-                type(self).__name__,
-            )
-        return value
-
     def _X_options(self):
         """How ``validate_data`` reads X: float, dense or CSR/CSC, N-D (images) for a custom model."""
         return dict(dtype=[np.float64, np.float32], accept_sparse=["csr", "csc"], allow_nd=True)
@@ -482,7 +236,7 @@ class BaseTinyNet(BaseEstimator):
         return sample_weight
 
     @_fit_context(prefer_skip_nested_validation=True)
-    @_restore_on_error
+    @restore_on_error
     def initialize(self, X, y):
         """Build the network for X and y without training it (SciKeras' ``initialize``).
 
@@ -535,327 +289,68 @@ class BaseTinyNet(BaseEstimator):
         """Shared body of ``fit``, ``partial_fit`` and ``initialize`` (``train=False``)."""
         import_keras_quietly()
         compile_cache.configure()
-        _routing.check_extra_params(self, self._extra_params())
-        routed = self._routed_params()
-        _routing.check_fit_and_predict_params(
-            _routing.routed(routed, "fit"), _routing.routed(routed, "predict")
-        )
-        self._predict_chunk_rows()
-        validation_split = self._fit_setting("validation_split")
-        if validation_split > 0 and self.early_stopping:
-            raise ValueError(
-                "early_stopping=True holds out validation_fraction of the data and stops on its score "
-                "(scikit-learn's MLP); validation_split holds out the last rows only to log val_loss "
-                "(Keras). Use one: for Keras-style early stopping on validation_split, pass "
-                "callbacks=keras.callbacks.EarlyStopping(monitor='val_loss')."
-            )
-        if incremental and self.early_stopping:
-            # As scikit-learn's MLP: one epoch on the caller's batch leaves nothing to hold out.
-            raise ValueError("partial_fit does not support early_stopping=True")
-        if self.optimizer == "lbfgs":
-            self._check_lbfgs()
-        if (schedule := self._learning_rate_schedule()) is not None:
-            self._check_schedule(schedule)
+        _parameters.check_before_data(self, incremental)
         continuing = train and hasattr(self, "_state") and (incremental or self.warm_start)
+        X, y, targets, y_score, sample_weight = self._training_data(
+            X, y, sample_weight, continuing, incremental, classes
+        )
+        hidden = _parameters.hidden_layer_sizes(self)
+        architecture, objective, state, rng = self._network(X, y, hidden, continuing)
+        targets = self._network_targets(targets)
+        if not train:
+            _fit_procedure.record_initialized(self)
+            self._set_network(architecture, objective, state)
+            return self
+        seed = rng.randint(0, SEED_BOUND, size=2)
+        X, rows, targets, sample_weight, validation, logged = _fit_procedure.held_out(
+            self, X, targets, sample_weight, y_score, rng
+        )
+        n_samples = targets.shape[0]
+        plan = _fit_procedure.stopping_plan(self, n_samples, validation, continuing, incremental)
+        plan.logged = logged
+        epochs = 1 if incremental else _parameters.fit_setting(self, "epochs")
+        initial_epoch = len(self.loss_curve_) if continuing else 0
+        options = _parameters.training_options(self, n_samples, seed, epochs, initial_epoch)
+        run = self._train(architecture, objective, X, targets, sample_weight, state, options, plan, rows)
+        _fit_procedure.check_run(self, run, plan, epochs, incremental, continuing, objective)
+        _fit_procedure.record_run(self, run, plan, n_samples, continuing, incremental)
+        self._set_network(architecture, objective, run.state)
+        return self
+
+    def _training_data(self, X, y, sample_weight, continuing, incremental, classes):
+        """X checked (in the fitted network's dtype when continuing), y, its encodings and the weights."""
         X, y = self._check_training_data(X, y, reset=not continuing)
         X = self._check_X_shape(X)
         if continuing:
             X = X.astype(self._objective.dtype, copy=False)
         targets, y_score = self._encode_targets(y, first_call=not continuing, classes=classes)
         sample_weight = self._training_sample_weight(sample_weight, X, y, incremental)
-        hidden = _check_hidden_layer_sizes(self.hidden_layer_sizes)
-        if self._build_fn() is not None and self.alpha > 0:
-            raise ValueError(
-                "alpha penalizes the built-in MLP's kernels; with a model build function add "
-                "kernel_regularizer=keras.regularizers.L2(...) to its layers instead."
-            )
+        return X, y, targets, y_score, sample_weight
 
+    def _network(self, X, y, hidden, continuing):
+        """``(architecture, objective, state, rng)``: the fitted network's when continuing, else a new one."""
         if continuing:
-            rng = self._random_state
             self._check_same_network(hidden)
-            architecture, objective, state = self._architecture, self._objective, self._state
-        else:
-            rng = check_random_state(self.random_state)
-            self._random_state = rng
-            architecture, objective, state = self._new_network(X, y, hidden, rng)
-        targets = self._network_targets(targets)
-        if not train:
-            self._record_initialized()
-            self._set_network(architecture, objective, state)
-            return self
-        seed = rng.randint(0, _SEED_BOUND, size=2)
-        validation = logged = rows = None
-        if self.early_stopping and self.optimizer != "lbfgs":  # MLP's lbfgs trains on all the data
-            rows, targets, sample_weight, validation = self._hold_out(X, targets, sample_weight, y_score, rng)
-        elif validation_split > 0:
-            X, targets, sample_weight, logged = _split_last(X, targets, sample_weight, validation_split)
-        n_samples = targets.shape[0]
-        plan = self._stopping_plan(n_samples, validation, continuing, incremental)
-        plan.logged = logged
-        epochs = 1 if incremental else self._fit_setting("epochs")
-        batch_size = self._fit_setting("batch_size")
-        options = TrainingOptions(
-            epochs=epochs,
-            batch_size=min(200, n_samples) if batch_size == "auto" else batch_size,
-            shuffle=self._fit_setting("shuffle"),
-            learning_rate_decay=self.learning_rate_decay,
-            alpha=self.alpha,
-            seed=seed,
-            verbose=self._fit_setting("verbose"),
-            initial_epoch=len(self.loss_curve_) if continuing else 0,
-            max_fun=self.max_fun,
-        )
+            return self._architecture, self._objective, self._state, self._random_state
+        rng = check_random_state(self.random_state)
+        self._random_state = rng
+        return (*_fit_procedure.new_network(self, X, y, hidden, rng), rng)
+
+    def _train(self, architecture, objective, X, targets, sample_weight, state, options, plan, rows):
+        """One call of the engine for this fit (``_training/engine.py``); a custom model keeps its trainer."""
         X, targets = training_matrix(X), np.ascontiguousarray(targets, dtype=objective.dtype)
         custom = None
         if architecture is None:
             custom = engine.CustomModel(
                 self.__dict__["_custom_model"], self._custom_compiled, self.__dict__.get("_custom_trainer")
             )
+        callbacks = _parameters.fit_callbacks(self)
         run = engine.train(
-            architecture,
-            objective,
-            X,
-            targets,
-            sample_weight,
-            state,
-            options,
-            plan,
-            self._fit_callbacks(),
-            rows=rows,
-            custom=custom,
+            architecture, objective, X, targets, sample_weight, state, options, plan, callbacks, rows, custom
         )
         if custom is not None:
             self.__dict__["_custom_trainer"] = custom.trainer
-        self._check_run(run, plan, epochs, incremental, continuing, objective)
-        self._record_run(run, plan, n_samples, continuing, incremental)
-        self._set_network(architecture, objective, run.state)
-        return self
-
-    def _hold_out(self, X, targets, sample_weight, y_score, rng):
-        """Split off MLP's early-stopping validation set.
-
-        Returns the training rows of X (indices: X itself is not copied), their
-        targets and weights, and the validation set (rows of X too) with its scorer.
-        """
-        rows, val_rows = validation_rows(
-            X.shape[0], self.validation_fraction, rng, stratify=self._stratify_labels(y_score)
-        )
-        targets, targets_val = targets[rows], targets[val_rows]
-        sample_weight, w_val, y_val = sample_weight[rows], sample_weight[val_rows], y_score[val_rows]
-        if val_rows.shape[0] < 2:
-            raise ValueError(
-                "The validation set is too small. Increase 'validation_fraction' or the size of "
-                f"your dataset: early_stopping holds out {val_rows.shape[0]} of {y_score.shape[0]} "
-                "samples and scores need at least 2."
-            )
-
-        def score(outputs):
-            return self._validation_score(outputs, y_val, w_val)
-
-        return rows, targets, sample_weight, Validation(X, score, targets_val, w_val, rows=val_rows)
-
-    def _stopping_plan(self, n_samples, validation, continuing, incremental):
-        """MLP's stopping rule and learning-rate schedule for this call (see ``_stopping.py``)."""
-        rate = learning_rate = self._learning_rate()
-        if continuing and incremental and self.learning_rate_schedule != "constant":
-            rate = self._scheduled_learning_rate  # partial_fit goes on where the schedule was
-        return StoppingPlan(
-            tol=self.tol,
-            n_iter_no_change=self.n_iter_no_change,
-            schedule=self.learning_rate_schedule,
-            learning_rate=learning_rate,
-            power_t=self.power_t,
-            samples_seen=self.t_ if continuing else 0,  # invscaling counts them over warm starts, as MLP
-            samples_per_epoch=n_samples,
-            validation=validation,
-            rate=rate,
-        )
-
-    def _check_run(self, run, plan, epochs, incremental, continuing, objective):
-        """Raise or warn about how training ended: interrupted, diverged, not converged.
-
-        ``objective``: what trained, whose Keras schedule (if any) the final rate is read from.
-        """
-        loss_curve = run.loss_curve
-        if run.interrupted:
-            if not loss_curve:  # not one epoch finished: nothing to keep
-                raise KeyboardInterrupt
-            # As scikit-learn's MLP: keep what was reached, warn, and return normally.
-            warnings.warn(
-                f"{type(self).__name__}: training interrupted by user after {len(loss_curve)} of "
-                f"{epochs} epochs; the estimator keeps the weights it had reached.",
-                UserWarning,
-                stacklevel=_caller_level(),
-            )
-        diverged = not np.isfinite(loss_curve[-1])
-        if diverged and not (plan.best_score is not None and np.isfinite(plan.best_score)):
-            raise ValueError(divergence_message(loss_curve[-1], len(loss_curve), plan.learning_rate))
-        # The optimizer's step count runs on over warm starts and partial_fit calls, and so does the decay.
-        schedule = _optimizers.schedule_from_key(objective.learning_rate_schedule)
-        if schedule is None:
-            self.final_learning_rate_ = final_learning_rate(plan.rate, self.learning_rate_decay, run.n_steps)
-        else:
-            self.final_learning_rate_ = _optimizers.rate_at(schedule, run.n_steps)
-        self._scheduled_learning_rate = plan.rate
-        if incremental:
-            if not continuing:
-                self.diagnostics_ = {"messages": []}
-            return
-        measured, messages = diagnose(
-            loss_curve,
-            learning_rate=plan.learning_rate,
-            final_rate=self.final_learning_rate_,
-            learning_rate_decay=self.learning_rate_decay,
-            schedule=None if schedule is None else schedule.get("class_name"),
-            n_steps=run.n_steps,
-            epochs=epochs,
-            stopped=plan.stopped or run.interrupted,
-            failure=plan.failure,
-            early_stopping=plan.validation is not None,
-            tol=self.tol,
-            n_iter_no_change=self.n_iter_no_change,
-        )
-        if diverged:  # with early stopping: the best epoch's weights were kept
-            messages.insert(
-                0, divergence_message(loss_curve[-1], len(loss_curve), plan.learning_rate, kept=True)
-            )
-        for message in messages:
-            warnings.warn(f"{type(self).__name__}: {message}", ConvergenceWarning, stacklevel=_caller_level())
-        self.diagnostics_ = {**measured, "messages": messages}
-
-    def _record_run(self, run, plan, n_samples, continuing, incremental):
-        """The fitted attributes that tell the training story, as scikit-learn's MLP names them."""
-        history = {name: list(values) for name, values in run.history.items()}
-        if continuing:
-            history = {name: self.history_.get(name, []) + values for name, values in history.items()}
-        self.history_ = history
-        self.loss_curve_ = history["loss"]
-        self.n_iter_ = len(run.loss_curve)  # epochs of this call; loss_curve_ and t_ accumulate, as in MLP
-        self._current_epoch = (self.current_epoch if incremental and continuing else 0) + self.n_iter_
-        # t_ counts training samples seen, as in scikit-learn's MLP.
-        self.t_ = (self.t_ if continuing else 0) + n_samples * len(run.loss_curve)
-        if plan.validation is not None:
-            # Warm starts go on adding to the scores, as in MLP.
-            earlier = (self.validation_scores_ or []) if continuing else []
-            self.validation_scores_ = earlier + plan.scores
-            self.best_validation_score_ = max(
-                plan.best_score, self.best_validation_score_ if earlier else -np.inf
-            )
-            self.best_loss_ = None
-        else:
-            self.validation_scores_ = None
-            self.best_validation_score_ = None
-            self.best_loss_ = float(np.nanmin(self.loss_curve_))
-        self.loss_ = float(self.loss_curve_[-1])  # as in scikit-learn's MLP: the last training loss
-
-    def _record_initialized(self):
-        """The training record of an initialized, untrained network."""
-        self.history_ = {"loss": []}
-        self.loss_curve_ = self.history_["loss"]
-        self.n_iter_ = self.t_ = self._current_epoch = 0
-        self.validation_scores_ = self.best_validation_score_ = self.best_loss_ = self.loss_ = None
-        self.final_learning_rate_ = self._scheduled_learning_rate = self._learning_rate()
-        self.diagnostics_ = {"messages": []}
-
-    def _new_network(self, X, y, hidden, rng):
-        """Architecture, objective and initial state for a fresh fit."""
-        dtype = backend_float_dtype(X.dtype.name)
-        if self._build_fn() is None:
-            n_outputs, loss, output_activation, sparse = self._target_layout()
-            if self.output_activation is not None:
-                output_activation = self.output_activation
-            check_keras_has("activation", self.activation)
-            check_keras_has("output_activation", output_activation)
-            architecture = Architecture(
-                n_features=X.shape[1],
-                hidden_layer_sizes=hidden,
-                activation=self.activation,
-                n_outputs=n_outputs,
-                output_activation=output_activation,
-                dropout=float(self.dropout),
-                batch_normalization=bool(self.batch_normalization),
-                dtype=dtype,
-            )
-            coefs, intercepts = initial_weights(rng, (X.shape[1], *hidden, n_outputs))
-            batch_norm = initial_batch_norm(hidden) if self.batch_normalization else None
-            weights = keras_weights(coefs, intercepts, batch_norm, dtype)
-            for name in ("_custom_model", *_BUILD_FN_ATTRIBUTES):
-                self.__dict__.pop(name, None)
-        else:
-            architecture = None
-            model = self._build_custom_model(X, y, rng)
-            _check_single_input_and_output(model)
-            dtype = _variable_dtype(model)
-            n_outputs, loss, output_activation, sparse = self._target_layout(model)
-            output_activation = None
-            weights = model.get_weights()
-            self.__dict__["_custom_model"] = model
-            self._custom_compiled = getattr(model, "optimizer", None) is not None
-        self._check_routed_params(loss)
-        objective = Objective(
-            loss=loss,
-            loss_params=tuple(sorted(_routing.routed(self._routed_params(), "loss").items())),
-            optimizer=_optimizers.optimizer_key(self.optimizer),
-            optimizer_params=tuple(sorted(self._optimizer_params().items())),
-            learning_rate_schedule=_optimizers.schedule_key(self._learning_rate_schedule()),
-            metrics=tuple(_as_list(self.metrics)),
-            sparse_targets=sparse,
-            dtype=dtype,
-            loss_scale=self._loss_scale(),
-        )
-        self.out_activation_ = output_activation
-        return architecture, objective, TrainingState(weights)
-
-    def _check_routed_params(self, loss):
-        routed = self._routed_params()
-        _routing.check_optimizer_params(_optimizers.optimizer_key(self.optimizer), self._optimizer_params())
-        _routing.check_loss_params(loss, _routing.routed(routed, "loss"))
-        if self._build_fn() is None and _routing.routed(routed, "model"):
-            raise ValueError(
-                "model__ parameters go to a model build function, but model=None (the built-in "
-                f"MLP); got {sorted('model__' + k for k in _routing.routed(routed, 'model'))}."
-            )
-
-    def _build_custom_model(self, X, y, rng):
-        n_outputs, loss, _, _ = self._target_layout()
-        meta = {
-            "n_features_in_": X.shape[1],
-            "X_dtype_": X.dtype,
-            "X_shape_": X.shape,
-            "n_outputs_expected_": n_outputs,
-            **self._target_meta(y),
-        }
-        if hasattr(self, "feature_names_in_"):
-            meta["feature_names_in_"] = self.feature_names_in_
-        compile_kwargs = {
-            "optimizer": make_optimizer(
-                _optimizers.optimizer_key(self.optimizer),
-                _optimizers.rate_or_schedule(self._learning_rate_setting()),
-                self._optimizer_params(),
-            ),
-            "loss": loss,
-            "metrics": _as_list(self.metrics),
-        }
-        provided = {
-            "n_features_in": X.shape[1],
-            "n_outputs": n_outputs,
-            "meta": meta,
-            "compile_kwargs": compile_kwargs,
-        }
-        for name, value in meta.items():  # SciKeras' fitted attributes, read by _keras_build_fn methods
-            setattr(self, name, value)
-        return _routing.build_model(
-            self._build_fn(),
-            _routing.routed(self._routed_params(), "model"),
-            provided,
-            self.get_params(deep=False),
-            int(rng.randint(0, _SEED_BOUND)),
-            bare_params=[
-                name
-                for name in self._extra_params()
-                if not _routing.is_routed(name) and name not in self._library_param_names()
-            ],
-        )
+        return run
 
     def _check_same_network(self, hidden):
         if self._build_fn() is None and hidden != self._architecture.hidden_layer_sizes:
@@ -883,32 +378,7 @@ class BaseTinyNet(BaseEstimator):
 
     def _forward(self, X, pre_activation=False):
         """Network outputs for X (before the output activation, if asked), in the network's dtype."""
-        check_is_fitted(self)
-        X = self._check_X_shape(validate_data(self, X, reset=False, **self._X_options()))
-        if self._architecture is None:
-            return self._custom_forward(X)
-        a = self._architecture
-        output_activation = "linear" if pre_activation else a.output_activation
-
-        def outputs(rows):
-            return forward(
-                rows, self.coefs_, self.intercepts_, a.activation, output_activation, self._batch_norm
-            )
-
-        # A chunk at a time, so the hidden activations take memory bounded whatever the number of rows;
-        # sparse chunks stay sparse (the first layer multiplies them as they are).
-        return map_in_chunks(outputs, X, self._predict_chunk_rows() or CHUNK_ROWS, densify=False)
-
-    def _custom_forward(self, X):
-        import keras
-
-        model, dtype = self.model_, self._objective.dtype
-
-        def outputs(rows):
-            return keras.ops.convert_to_numpy(model(rows.astype(dtype), training=False))
-
-        chunk_rows = self._predict_chunk_rows() or CHUNK_ROWS
-        return map_in_chunks(outputs, X, chunk_rows).astype(np.float64).reshape(X.shape[0], -1)
+        return _prediction.forward(self, X, pre_activation)
 
     @property
     def model_(self):
@@ -924,16 +394,7 @@ class BaseTinyNet(BaseEstimator):
         >>> [type(layer).__name__ for layer in reg.model_.layers]
         ['Dense', 'Dense']
         """
-        check_is_fitted(self)
-        if self._architecture is None:
-            return self.__dict__["_custom_model"]
-        model = self.__dict__.get("_keras_model")
-        if model is None:
-            a = self._architecture
-            model = a.build()
-            model.set_weights(self._state.weights)
-            self.__dict__["_keras_model"] = model
-        return model
+        return _prediction.keras_model(self)
 
     def _attach_keras_model(self, model):
         """Take the weights (and, for a custom model, the model) from a loaded Keras model."""

@@ -13,8 +13,10 @@ from sklearn.utils.multiclass import (
 )
 from sklearn.utils.validation import validate_data
 
-from ._base import BaseTinyNet, _restore_on_error, _store_init_arguments, _trains_incrementally
+from . import _persistence
+from ._base import BaseTinyNet, _store_init_arguments, _trains_incrementally
 from ._docs import fill_docstring
+from ._fit_procedure import restore_on_error
 from ._names import CLASSIFICATION_LOSSES, canonical_loss_name
 from ._targets import encoding_for, multilabel_encoding_for
 
@@ -35,6 +37,7 @@ def _reject_unseen_labels(y, known, explanation):
         raise ValueError(f"y contains labels {unseen.tolist()} {explanation}")
 
 
+@_persistence.loadable
 @fill_docstring
 class TinyNetClassifier(ClassifierMixin, BaseTinyNet):
     """Multilayer perceptron classifier built and trained with Keras 3.
@@ -146,7 +149,7 @@ class TinyNetClassifier(ClassifierMixin, BaseTinyNet):
         _store_init_arguments(self, locals())
 
     @_fit_context(prefer_skip_nested_validation=True)
-    @_restore_on_error
+    @restore_on_error
     def fit(self, X, y, sample_weight=None):
         """Fit the network to data matrix X and class labels y.
 
@@ -177,7 +180,7 @@ class TinyNetClassifier(ClassifierMixin, BaseTinyNet):
 
     @available_if(_trains_incrementally)
     @_fit_context(prefer_skip_nested_validation=True)
-    @_restore_on_error
+    @restore_on_error
     def partial_fit(self, X, y, classes=None, sample_weight=None):
         """Train for one epoch over the given data, continuing from the current state.
 

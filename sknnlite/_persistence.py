@@ -26,6 +26,17 @@ ARRAYS_MEMBER = "sknnlite_arrays.npz"
 PICKLE_MEMBER = "sknnlite_estimator.pkl"
 
 
+# sknnlite's estimator classes by qualified name: a file naming one loads without trust. Filled by
+# ``loadable`` where each class is defined, so this module never imports the estimators.
+_ESTIMATOR_CLASSES = {}
+
+
+def loadable(cls):
+    """Class decorator: files naming ``cls`` load as it without being trusted (sknnlite's own estimators)."""
+    _ESTIMATOR_CLASSES[_safe_state.qualified_name(cls)] = cls
+    return cls
+
+
 class UnsafeModelFileWarning(UserWarning):
     """A model file was opened with pickle, which can run code from the file."""
 
@@ -88,10 +99,7 @@ def _load_keras(path, trust, source):
 
 
 def _estimator_class(name, expected_class, trusted, source):
-    from ._classifier import TinyNetClassifier
-    from ._regressor import TinyNetRegressor
-
-    known = {_safe_state.qualified_name(cls): cls for cls in (TinyNetClassifier, TinyNetRegressor)}
+    known = dict(_ESTIMATOR_CLASSES)
     if expected_class is not None:
         known[_safe_state.qualified_name(expected_class)] = expected_class
     if not isinstance(name, str):

@@ -7,8 +7,10 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import validate_data
 
-from ._base import BaseTinyNet, _restore_on_error, _store_init_arguments, _trains_incrementally
+from . import _persistence
+from ._base import BaseTinyNet, _store_init_arguments, _trains_incrementally
 from ._docs import fill_docstring
+from ._fit_procedure import restore_on_error
 from ._names import REGRESSION_LOSSES, canonical_loss_name
 
 # Losses defined only for positive predictions, and the output that keeps them so.
@@ -19,6 +21,7 @@ _DISTRIBUTION_OUTPUTS = {"categorical_crossentropy": "softmax", "kl_divergence":
 _LOSS_OUTPUTS = {**_POSITIVE_OUTPUTS, **_UNIT_INTERVAL_OUTPUTS, **_DISTRIBUTION_OUTPUTS}
 
 
+@_persistence.loadable
 @fill_docstring
 class TinyNetRegressor(RegressorMixin, BaseTinyNet):
     """Multilayer perceptron regressor built and trained with Keras 3.
@@ -122,7 +125,7 @@ class TinyNetRegressor(RegressorMixin, BaseTinyNet):
         _store_init_arguments(self, locals())
 
     @_fit_context(prefer_skip_nested_validation=True)
-    @_restore_on_error
+    @restore_on_error
     def fit(self, X, y, sample_weight=None):
         """Fit the network to data matrix X and target(s) y.
 
@@ -152,7 +155,7 @@ class TinyNetRegressor(RegressorMixin, BaseTinyNet):
 
     @available_if(_trains_incrementally)
     @_fit_context(prefer_skip_nested_validation=True)
-    @_restore_on_error
+    @restore_on_error
     def partial_fit(self, X, y, sample_weight=None):
         """Train for one epoch over the given data, continuing from the current state.
 

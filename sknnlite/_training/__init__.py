@@ -10,11 +10,11 @@ Rooms, and the direction of imports (each imports only those below it)::
     │   ├── tensorflow_blocked  a block of rows per call, for X too large to copy
     │   └── tensorflow_steps    the minibatch step and stopping rule in the graph
     ├── keras_fit         model.fit: any backend, every callback
-    ├── shared_programs   one compiled loop for several widths and activations
     ├── compiled_loop     the driver: epochs in timed calls, callbacks between them
     ├── trainer           model, optimizer, loss; the estimator's state in and out
     ├── pool              trainers kept for reuse, lent to one fit at a time
-    ├── padding, row_order, keras_objects, records, compile_cache
+    ├── shared_programs   one compiled loop for several widths and activations
+    └── padding, row_order, keras_objects, records, compile_cache
 
 Nothing here imports the estimators. ``records`` holds the frozen
 ``Architecture`` / ``Objective`` / ``TrainingOptions`` / ``TrainingState``;

@@ -10,6 +10,9 @@ import numpy as np
 
 from .._network import build_keras_model
 
+# Seeds for the in-graph shuffle; kept below 2**30 so seed + epoch fits int32.
+SEED_BOUND = 2**30
+
 
 @dataclass(frozen=True)
 class Architecture:

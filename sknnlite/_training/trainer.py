@@ -63,7 +63,7 @@ class Trainer:
                 self.loss.penalty = (penalty, penalized_kernels(model))
         self.optimizer.build(model.trainable_variables)
         self.fresh_optimizer_state = [_Filled.compact(v.numpy()) for v in self.optimizer.variables]
-        # The shapes of the weights being trained, where a padded network (``_shared_programs``) trains
+        # The shapes of the weights being trained, where a padded network (``shared_programs.py``) trains
         # them in the leading corner of its own; and the weight each optimizer variable belongs to.
         self._state_variables, self._selectors = _state_variables_and_selectors(model)
         self._trained_shapes = [tuple(v.shape) for v in self._state_variables]
