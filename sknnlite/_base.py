@@ -19,11 +19,11 @@ from sklearn.utils._param_validation import HasMethods, Interval, InvalidParamet
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 
 from . import _fit_procedure, _parameters, _persistence, _prediction, _routing
+from ._backends import import_keras
 from ._fit_procedure import restore_on_error
 from ._input import training_matrix
 from ._names import ACTIVATIONS, OPTIMIZERS
 from ._network import split_weights
-from ._tensorflow_logs import import_keras_quietly
 from ._training import compile_cache, engine
 from ._training.records import SEED_BOUND, TrainingState
 
@@ -287,7 +287,7 @@ class BaseTinyNet(BaseEstimator):
 
     def _fit(self, X, y, sample_weight, *, incremental, classes=None, train=True):
         """Shared body of ``fit``, ``partial_fit`` and ``initialize`` (``train=False``)."""
-        import_keras_quietly()
+        import_keras()
         compile_cache.configure()
         _parameters.check_before_data(self, incremental)
         continuing = train and hasattr(self, "_state") and (incremental or self.warm_start)

@@ -16,7 +16,7 @@ import zipfile
 import numpy as np
 
 from . import _safe_state
-from ._tensorflow_logs import import_keras_quietly
+from ._backends import import_keras
 from ._training.records import Architecture, Objective, TrainingState
 
 # Zip members with the estimator; Keras ignores members it does not know.
@@ -84,7 +84,7 @@ def _model_loader(members, trust, source):
 
 
 def _load_keras(path, trust, source):
-    import_keras_quietly()
+    import_keras()
     import keras
 
     try:

@@ -61,3 +61,18 @@ def test_the_as_users_run_suites_measure_and_report_targets():
     assert "- met: cold script: sknnlite n_jobs=-1 / n_jobs=1 <= 1.0 (measured 0.75)" in text
     assert "| jax | 25.0 ms | 0.990 |" in text
     assert "- met: JAX warm fit / TensorFlow warm fit <= 1.5 (measured 1.25)" in text
+
+
+def test_the_devices_benchmark_prints_each_contender_with_ratios():
+    script = RUNNER.parent / "gpu.py"
+    command = [sys.executable, str(script), "--scale", "0.02", "--runs", "1", "--workloads", "G1"]
+    result = subprocess.run(command, capture_output=True, text=True, check=True)
+    assert "Keras backend" in result.stdout and "devices:" in result.stdout
+    rows = {
+        line.split("|")[1].strip(): line.split("|")
+        for line in result.stdout.splitlines()
+        if line.startswith("| ")
+    }
+    assert set(rows) >= {"sknnlite", "MLP", "Keras model.fit"}
+    assert rows["sknnlite"][4].strip() == "1" and rows["sknnlite"][7].strip() == "1"
+    assert float(rows["Keras model.fit"][4]) > 0 and 0.5 < float(rows["MLP"][5]) <= 1.0

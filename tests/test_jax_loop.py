@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from sknnlite import TinyNetClassifier, TinyNetRegressor
-from sknnlite._training import compiled_loop, jax_loop
+from sknnlite._training import compiled_loop, jax_blocked, jax_loop, padding
 from sknnlite._training import pool as trainer_pool
 from sknnlite._training.row_order import epoch_keys_array
 
@@ -112,6 +112,50 @@ def test_past_the_compilation_budget_fits_go_through_model_fit_with_the_same_res
         X, y
     )
     _assert_same_fit(past, reference)
+
+
+def _blocks_of(monkeypatch, block_rows):
+    """Make X of more than 10 rows (``_data``: 4 features) train in blocks of ``block_rows`` rows."""
+    monkeypatch.setattr(padding, "_XLA_MAX_VALUES", 4 * 10)
+    monkeypatch.setattr(padding, "_BLOCK_VALUES", 4 * block_rows)
+
+
+@jax_only
+@pytest.mark.parametrize(
+    "settings",
+    [{}, {"shuffle": False, "alpha": 0.01}, {"early_stopping": True}, {"tol": 1.0, "n_iter_no_change": 2}],
+    ids=["default", "no-shuffle-alpha", "early-stopping", "training-loss-rule"],
+)
+def test_large_X_trains_in_blocks_with_the_jit_loops_steps(monkeypatch, settings):
+    X, y, w = _data(203)
+    padded = TinyNetClassifier(**FAST, **settings).fit(X, y, sample_weight=w)
+    _blocks_of(monkeypatch, 48)  # three minibatches of 16 per block; the last block is partial
+    on_device = []
+    to_device = jax_blocked._device_arrays
+    monkeypatch.setattr(
+        jax_blocked,
+        "_device_arrays",
+        lambda parts, dtype: on_device.append(parts[0].shape) or to_device(parts, dtype),
+    )
+    blocked = TinyNetClassifier(**FAST, **settings).fit(X, y, sample_weight=w)
+    assert blocked.n_iter_ == padded.n_iter_
+    _assert_same_fit(blocked, padded)
+    assert {shape[0] for shape in on_device} == {48}  # a block at a time, never all of X
+
+
+@jax_only
+def test_warm_start_continues_in_blocks_as_in_the_padded_loop(monkeypatch):
+    X, y, _ = _data(203)
+    settings = {**FAST, "epochs": 3, "tol": 0.0, "warm_start": True}
+    reference = TinyNetClassifier(**settings)
+    for _ in range(2):
+        reference.fit(X, y)
+    _blocks_of(monkeypatch, 48)
+    warm = TinyNetClassifier(**settings)
+    for _ in range(2):
+        warm.fit(X, y)
+    _assert_same_fit(warm, reference)
+    assert len(warm.loss_curve_) == 6
 
 
 @jax_only

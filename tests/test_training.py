@@ -6,7 +6,7 @@ import pytest
 
 from sknnlite._network import initial_weights, keras_weights
 from sknnlite._stopping import StoppingPlan
-from sknnlite._training import compiled_loop, padding, row_order, tensorflow_blocked
+from sknnlite._training import compiled_loop, padding, row_order
 from sknnlite._training import pool as trainer_pool
 from sknnlite._training.keras_fit import KerasFitTrainer, fit_trainer_for
 from sknnlite._training.keras_objects import make_loss
@@ -285,7 +285,7 @@ def test_model_fit_orders_rows_as_the_compiled_loops():
 def _blocks_of(monkeypatch, block_rows):
     """Make X of more than 3 x 10 values train in blocks of ``block_rows`` rows (``_data``: 3 features)."""
     monkeypatch.setattr(padding, "_XLA_MAX_VALUES", 30)
-    monkeypatch.setattr(tensorflow_blocked, "_BLOCK_VALUES", 3 * block_rows)
+    monkeypatch.setattr(padding, "_BLOCK_VALUES", 3 * block_rows)
 
 
 @tensorflow_only

@@ -5,6 +5,8 @@ Rooms, and the direction of imports (each imports only those below it)::
     engine            picks the engine for a fit, lends it, records the call
     ├── lbfgs             optimizer="lbfgs": SciPy's L-BFGS on the whole data
     ├── jax_loop          JAX: many epochs per jax.jit call
+    │   ├── jax_blocked         a block of rows per call, for X too large to copy
+    │   └── jax_steps           the minibatch step as a pure function
     ├── tensorflow_graph  TensorFlow: the graph loop (dense, CSR, any model)
     │   ├── tensorflow_xla      the XLA loop on padded dense data
     │   ├── tensorflow_blocked  a block of rows per call, for X too large to copy

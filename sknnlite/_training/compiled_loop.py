@@ -109,8 +109,13 @@ class CompiledLoopTrainer(Trainer):
         return (
             not sparse.issparse(X)
             and not past_xla_size(X, n_rows)
-            and (key in loops or _xla_compilations[0] < _XLA_MAX_COMPILATIONS)
+            and CompiledLoopTrainer._within_budget(loops, key)
         )
+
+    @staticmethod
+    def _within_budget(loops, key):
+        """Whether the loop for ``key`` is compiled already or still fits the per-process budget."""
+        return key in loops or _xla_compilations[0] < _XLA_MAX_COMPILATIONS
 
     @staticmethod
     def _cached_loop(loops, key, compile_loop):

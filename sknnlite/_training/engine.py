@@ -4,14 +4,14 @@
 - The built-in MLP without callbacks: a compiled loop from the process's pool,
   training the network shared with other widths and activations where that is
   exact and pays (``shared_programs.py``): TensorFlow's graph, XLA and blocked
-  loops (``tensorflow_graph.py``), JAX's jit loop (``jax_loop.py``), and
+  loops (``tensorflow_graph.py``), JAX's jit and blocked loops (``jax_loop.py``), and
   ``model.fit`` on other backends (``keras_fit.py``).
 - Fits with callbacks (which may hook every batch) run ``model.fit``, with a
   plain learning rate that callbacks such as ReduceLROnPlateau may set.
 - A model from a build function keeps its own trainer from fit to fit
   (``CustomModel``): the graph loop on TensorFlow, else ``model.fit``.
 
-A new engine (a PyTorch-backend loop, a blocked loop on JAX) is a module of
+A new engine (a PyTorch-backend loop, say) is a module of
 this package and one more branch of :func:`_lend`.
 """
 

@@ -9,16 +9,22 @@ with the same static shapes, padding, row order, loss, penalty and stopping
 rule as TensorFlow's XLA loop (``tensorflow_xla.py``), sharing what the
 two backends allow.
 
-Fits this loop does not serve (dropout, batch normalization, metrics, user
-callbacks, sparse or very large X) go through ``model.fit``.
+Dense X of more than ``padding._XLA_MAX_VALUES`` values trains a block of
+rows per call (``jax_blocked.py``). Fits these loops do not serve (dropout,
+batch normalization, metrics, user callbacks, sparse X) go through
+``model.fit``.
 """
 
 import collections
 
+from scipy import sparse
+
 from .compiled_loop import _XLA_MAX_EPOCHS_PER_CALL, CompiledLoopTrainer, scalar
+from .jax_blocked import blocked_epochs
+from .jax_steps import minibatch_step, read_values, variable_groups, write_values
 from .keras_fit import fit_trainer_for
-from .keras_objects import l2_penalty, make_loss, penalized_kernels
-from .padding import padded_arrays, padded_shapes
+from .keras_objects import make_loss, penalized_kernels
+from .padding import padded_arrays, padded_shapes, past_xla_size
 from .pool import lend_trainer
 from .row_order import epoch_keys_array
 
@@ -80,20 +86,33 @@ class JaxLoopTrainer(CompiledLoopTrainer):
         batch_size = min(o.batch_size, n)
         shapes = padded_shapes(n, batch_size)
         served = not callbacks and self._padded_loop_serves(X, n, shapes, self._loops)
+        blocked = None
+        if not callbacks and not served and not sparse.issparse(X) and past_xla_size(X, n):
+            blocked = blocked_epochs(self, X, batch_size)
+        if blocked is not None:
+            self._load(state, o, plan)
+            data = (X, rows, y, sample_weight)
+            return self._train_loop(blocked, data, (batch_size, o.seed, bool(o.shuffle)), o, plan, callbacks)
         if not served:
             with fit_trainer_for(self.architecture, self.objective, o.alpha) as fallback:
                 fallback.select(self.activation)
                 return fallback.train(X, y, sample_weight, state, o, plan, callbacks, rows=rows)
         if rows is not None:
             X = X[rows]
-        self.load(state, o, plan)
-        self.alpha_value = scalar(o.alpha, dtype)
-        self.loss.penalty = (float(o.alpha), penalized_kernels(self.model)) if o.alpha > 0 else None
+        self._load(state, o, plan)
         # One compiled loop per shape, sharing the process budget with TensorFlow's XLA loops.
         loop = self._cached_loop(self._loops, shapes, lambda: self._compile(*shapes))
         data = tuple(jnp.asarray(part, dtype) for part in padded_arrays(X, y, sample_weight, shapes[1]))
         batching = (scalar(o.seed), scalar(bool(o.shuffle), bool))
         return self._train_loop(loop, (*data, scalar(n), scalar(batch_size)), batching, o, plan, callbacks)
+
+    def _load(self, state, options, plan):
+        """Load the state and settings (``Trainer.load``), and the call's ``alpha`` for the loops."""
+        self.load(state, options, plan)
+        self.alpha_value = scalar(options.alpha, self.objective.dtype)
+        self.loss.penalty = (
+            (float(options.alpha), penalized_kernels(self.model)) if options.alpha > 0 else None
+        )
 
     def _compile(self, slots, capacity):
         """The jit-compiled loop over epochs for padded data of ``capacity`` rows, ``slots`` rows per step
@@ -101,17 +120,8 @@ class JaxLoopTrainer(CompiledLoopTrainer):
         import jax
         import jax.numpy as jnp
 
-        model, optimizer, loss_fn = self.model, self.optimizer, self.plain_loss
-        dtype, kernel_positions = self.objective.dtype, self.kernel_positions
-
-        def minibatch_loss(trainable, non_trainable, X, y, w, alpha):
-            predicted, non_trainable = model.stateless_call(trainable, non_trainable, X, training=True)
-            loss = loss_fn(y, predicted, sample_weight=w)
-            kernels = [trainable[i] for i in kernel_positions]
-            loss = jnp.asarray(loss, dtype) + l2_penalty(alpha, kernels, predicted, w, dtype)
-            return loss, non_trainable
-
-        gradient = jax.value_and_grad(minibatch_loss, has_aux=True)
+        dtype = self.objective.dtype
+        minibatch = minibatch_step(self)
 
         def run_epochs(
             variables, X, y, w, n, batch_size, start, stop, seed, shuffle, alpha, tol, patience, best, count
@@ -124,13 +134,10 @@ class JaxLoopTrainer(CompiledLoopTrainer):
                 trainable, non_trainable, optimizer_variables, total, order = carry
                 rows = jax.lax.dynamic_slice_in_dim(order, step * batch_size, slots)
                 w_batch = jnp.where(jnp.arange(slots) < batch_size, w[rows], 0)  # past the step's rows: 0
-                (loss, non_trainable), grads = gradient(
-                    trainable, non_trainable, X[rows], y[rows], w_batch, alpha
+                *variables, loss_sum = minibatch(
+                    trainable, non_trainable, optimizer_variables, X[rows], y[rows], w_batch, alpha
                 )
-                trainable, optimizer_variables = optimizer.stateless_apply(
-                    optimizer_variables, grads, trainable
-                )
-                return trainable, non_trainable, optimizer_variables, total + loss * jnp.sum(w_batch), order
+                return *variables, total + loss_sum, order
 
             def more(carry):
                 epoch, epoch_loss, _, _, count, _ = carry
@@ -162,10 +169,10 @@ class JaxLoopTrainer(CompiledLoopTrainer):
             return losses, epoch - start, best, count, variables
 
         compiled = jax.jit(run_epochs)
-        groups = (model.trainable_variables, model.non_trainable_variables, optimizer.variables)
+        groups = variable_groups(self)
 
         def run(X, y, w, n, batch_size, start, stop, seed, shuffle, tol, patience, best, count):
-            values = tuple([v.value for v in group] for group in groups)
+            values = read_values(groups)
             losses, done, best, count, values = compiled(
                 values,
                 X,
@@ -183,9 +190,7 @@ class JaxLoopTrainer(CompiledLoopTrainer):
                 best,
                 count,
             )
-            for group, new in zip(groups, values, strict=True):
-                for variable, value in zip(group, new, strict=True):
-                    variable.assign(value)
+            write_values(groups, values)
             return losses[: int(done)], best, count
 
         return run

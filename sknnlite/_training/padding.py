@@ -15,6 +15,14 @@ import numpy as np
 # than this many values keeps the plain loop, where a padded copy would cost more memory than
 # per-step overhead costs time.
 _XLA_MAX_VALUES = 1 << 24
+# Dense X above that trains a block of rows at a time (tensorflow_blocked.py, jax_blocked.py): about this
+# many values per block, gathered from X in NumPy, so fit never holds a copy of X.
+_BLOCK_VALUES = 1 << 20
+
+
+def block_rows(X, batch_size):
+    """Rows per block of the blocked loops: whole minibatches, about ``_BLOCK_VALUES`` values of X."""
+    return max(1, _BLOCK_VALUES // (math.prod(X.shape[1:]) * batch_size)) * batch_size
 
 
 def past_xla_size(X, n_rows):

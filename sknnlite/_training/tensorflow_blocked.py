@@ -6,23 +6,19 @@ rows as the plain loop does and runs them in blocks of whole minibatches,
 and fit never holds a copy of X.
 """
 
-import math
-
 import numpy as np
 
 from .._input import training_rows
+from .padding import block_rows
 from .row_order import epoch_order
 from .tensorflow_steps import minibatch_step, training_loss_rule
-
-# Rows per block: about this many values of X.
-_BLOCK_VALUES = 1 << 20
 
 
 def blocked_epochs(trainer):
     """``run_epochs`` for large dense X held in NumPy: the plain loop's steps, a block of rows per call.
 
     Each epoch orders the rows as the plain loop does and runs them in
-    blocks of whole minibatches (about ``_BLOCK_VALUES`` values), each
+    blocks of whole minibatches (``padding.block_rows``), each
     gathered in NumPy and run in one graph call that carries the epoch's
     loss sum on; the same steps in the same order as the plain loop, so the
     same weights, without a tensor copy of X.
@@ -35,14 +31,14 @@ def blocked_epochs(trainer):
 
     def run_epochs(X, rows, y, w, start, stop, batch_size, seed, shuffle, tol, patience, best, count):
         n = y.shape[0]
-        block_rows = max(1, _BLOCK_VALUES // (math.prod(X.shape[1:]) * batch_size)) * batch_size
+        rows_per_block = block_rows(X, batch_size)
         total_weight = tf.reduce_sum(tf.convert_to_tensor(w, dtype))
         losses, epoch, epoch_loss = [], int(start), tf.constant(0.0, dtype)
         while epoch < stop and tf.math.is_finite(epoch_loss) and tf.cast(count, dtype) <= patience:
             order = epoch_order(n, seed, epoch) if shuffle else None
             total = tf.constant(0.0, dtype)
-            for first in range(0, n, block_rows):
-                block = slice(first, first + block_rows)
+            for first in range(0, n, rows_per_block):
+                block = slice(first, first + rows_per_block)
                 if order is not None:
                     block = order[block]
                 # One block's arrays live at a time: they are freed when the call returns.

@@ -1,0 +1,51 @@
+"""A backend that is asked for but not installed gets an error that says what to install."""
+
+import importlib.util
+import os
+import subprocess
+import sys
+
+import pytest
+
+from sknnlite import _backends
+
+
+@pytest.mark.skipif(importlib.util.find_spec("torch") is not None, reason="PyTorch is installed here")
+def test_fit_on_a_backend_that_is_not_installed_says_what_to_install():
+    script = "from sknnlite import TinyNetClassifier; TinyNetClassifier(epochs=1).fit([[0.0], [1.0]], [0, 1])"
+    env = {**os.environ, "KERAS_BACKEND": "torch"}
+    result = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=300
+    )
+    assert result.returncode != 0
+    last_line = result.stderr.strip().splitlines()[-1]
+    assert last_line.startswith("ImportError: Keras is set to the 'torch' backend")
+    assert "pip install torch" in last_line and "KERAS_BACKEND=tensorflow" in last_line
+
+
+@pytest.mark.parametrize(
+    "missing, expected",
+    [
+        ("jax", 'pip install "sknnlite[jax]"'),
+        ("jaxlib.xla_client", 'pip install "sknnlite[jax]"'),
+        ("tensorflow", "pip install tensorflow"),
+    ],
+)
+def test_each_backends_package_names_its_install_command(monkeypatch, missing, expected):
+    def missing_backend():
+        raise ModuleNotFoundError(f"No module named {missing!r}", name=missing)
+
+    monkeypatch.setattr(_backends, "import_keras_quietly", missing_backend)
+    with pytest.raises(ImportError, match="for NVIDIA GPUs") as raised:
+        _backends.import_keras()
+    assert expected in str(raised.value)
+    assert isinstance(raised.value.__cause__, ModuleNotFoundError)
+
+
+def test_other_missing_modules_are_not_disguised(monkeypatch):
+    def missing_other():
+        raise ModuleNotFoundError("No module named 'h5py'", name="h5py")
+
+    monkeypatch.setattr(_backends, "import_keras_quietly", missing_other)
+    with pytest.raises(ModuleNotFoundError, match="h5py"):
+        _backends.import_keras()
