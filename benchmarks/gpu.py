@@ -46,26 +46,31 @@ def data(spec, scale):
     return X[:split], y[:split], X[split:], y[split:]
 
 
+def estimator_contender(classifier, regressor, settings):
+    """A scikit-learn-style contender: ``settings(spec)`` maps a workload to the estimator's arguments."""
+
+    def contender(spec):
+        Estimator = classifier if spec["classes"] else regressor
+
+        def fit(X, y):
+            return Estimator(hidden_layer_sizes=spec["hidden"], random_state=0, **settings(spec)).fit(X, y)
+
+        return fit, lambda model, X: model.predict(X), lambda model, X, y: model.score(X, y)
+
+    return contender
+
+
 def sknnlite_contender(spec):
     from sknnlite import TinyNetClassifier, TinyNetRegressor
 
-    Estimator = TinyNetClassifier if spec["classes"] else TinyNetRegressor
-    params = dict(epochs=spec["epochs"], batch_size=spec["batch_size"], tol=0.0, learning_rate=0.001)
+    def settings(spec):
+        return dict(epochs=spec["epochs"], batch_size=spec["batch_size"], tol=0.0, learning_rate=0.001)
 
-    def fit(X, y):
-        return Estimator(hidden_layer_sizes=spec["hidden"], random_state=0, **params).fit(X, y)
-
-    return fit, lambda model, X: model.predict(X), lambda model, X, y: model.score(X, y)
+    return estimator_contender(TinyNetClassifier, TinyNetRegressor, settings)(spec)
 
 
-def mlp_contender(spec):
-    Estimator = MLPClassifier if spec["classes"] else MLPRegressor
-    params = dict(max_iter=spec["epochs"], batch_size=spec["batch_size"], tol=0.0, learning_rate_init=0.001)
-
-    def fit(X, y):
-        return Estimator(hidden_layer_sizes=spec["hidden"], random_state=0, **params).fit(X, y)
-
-    return fit, lambda model, X: model.predict(X), lambda model, X, y: model.score(X, y)
+def mlp_settings(spec):
+    return dict(max_iter=spec["epochs"], batch_size=spec["batch_size"], tol=0.0, learning_rate_init=0.001)
 
 
 def keras_contender(spec):
@@ -106,7 +111,11 @@ def keras_contender(spec):
     return fit, predict, score
 
 
-CONTENDERS = {"sknnlite": sknnlite_contender, "MLP": mlp_contender, "Keras model.fit": keras_contender}
+CONTENDERS = {
+    "sknnlite": sknnlite_contender,
+    "MLP": estimator_contender(MLPClassifier, MLPRegressor, mlp_settings),
+    "Keras model.fit": keras_contender,
+}
 
 
 def measure(name, spec, X, y, X_test, y_test, runs):
