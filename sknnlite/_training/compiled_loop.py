@@ -40,6 +40,17 @@ def compilation_count():
     return _xla_compilations[0]
 
 
+def training_loss_rule(xp, epoch_loss, tol, best, count):
+    """MLP's training-loss rule after an epoch: the new best loss and stalled-epoch count.
+
+    With ``tol > 0`` an epoch whose loss is not below ``best - tol`` counts;
+    the loops stop when the count exceeds ``patience``. ``xp`` is the array
+    module of the loop: ``tf`` (graph code), ``jax.numpy`` or NumPy.
+    """
+    stalled = (tol > 0) & (epoch_loss > best - tol)
+    return xp.minimum(best, epoch_loss), xp.where(stalled, count + 1, xp.zeros_like(count))
+
+
 def scalar(value, dtype="int32"):
     """A 0-d NumPy array: one argument type for TensorFlow's signatures and JAX's jit (no retrace)."""
     return np.asarray(value, dtype=dtype)

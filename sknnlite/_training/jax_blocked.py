@@ -14,7 +14,7 @@ data trained through ``model.fit``, one Python dispatch per minibatch.
 import numpy as np
 
 from .._input import training_rows
-from .compiled_loop import scalar
+from .compiled_loop import scalar, training_loss_rule
 from .jax_steps import minibatch_step, read_values, variable_groups, write_values
 from .padding import block_rows, padded_arrays
 from .row_order import epoch_order
@@ -42,7 +42,7 @@ def blocked_epochs(trainer, X, batch_size):
         total_weight = jnp.sum(jnp.asarray(w, dtype))
         values = read_values(groups)
         losses, epoch = [], int(start)
-        best, count = np.asarray(best, dtype), int(count)
+        best, count = np.asarray(best, dtype), np.asarray(count, "int32")
         epoch_loss = np.asarray(0.0, dtype)
         while epoch < stop and np.isfinite(epoch_loss) and count <= patience:
             order = epoch_order(n, seed, epoch) if shuffle else None
@@ -61,11 +61,10 @@ def blocked_epochs(trainer, X, batch_size):
             safe_weight = jnp.where(total_weight > 0, total_weight, 1)
             epoch_loss = np.asarray(jnp.where(total_weight > 0, total / safe_weight, 0))
             losses.append(epoch_loss)
-            stalled = tol > 0 and epoch_loss > best - tol  # MLP's training-loss rule
-            best, count = np.minimum(best, epoch_loss), count + 1 if stalled else 0
+            best, count = training_loss_rule(np, epoch_loss, tol, best, count)
             epoch += 1
         write_values(groups, values)
-        return np.asarray(losses, dtype), best, scalar(count)
+        return np.asarray(losses, dtype), best, count
 
     return run_epochs
 

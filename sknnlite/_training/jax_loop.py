@@ -19,7 +19,7 @@ import collections
 
 from scipy import sparse
 
-from .compiled_loop import _XLA_MAX_EPOCHS_PER_CALL, CompiledLoopTrainer, scalar
+from .compiled_loop import _XLA_MAX_EPOCHS_PER_CALL, CompiledLoopTrainer, scalar, training_loss_rule
 from .jax_blocked import blocked_epochs
 from .jax_steps import minibatch_step, read_values, variable_groups, write_values
 from .keras_fit import fit_trainer_for
@@ -158,9 +158,8 @@ class JaxLoopTrainer(CompiledLoopTrainer):
                     total_weight > 0, total / jnp.where(total_weight > 0, total_weight, 1), 0
                 )
                 losses = losses.at[epoch - start].set(epoch_loss)
-                stalled = (tol > 0) & (epoch_loss > best - tol)  # MLP's training-loss rule
-                count = jnp.where(stalled, count + 1, 0).astype(count.dtype)
-                return epoch + 1, epoch_loss, losses, jnp.minimum(best, epoch_loss), count, tuple(variables)
+                best, count = training_loss_rule(jnp, epoch_loss, tol, best, count)
+                return epoch + 1, epoch_loss, losses, best, count, tuple(variables)
 
             initial = (start, jnp.zeros((), dtype), jnp.zeros(_XLA_MAX_EPOCHS_PER_CALL, dtype), best, count)
             epoch, _, losses, best, count, variables = jax.lax.while_loop(

@@ -9,9 +9,10 @@ and fit never holds a copy of X.
 import numpy as np
 
 from .._input import training_rows
+from .compiled_loop import training_loss_rule
 from .padding import block_rows
 from .row_order import epoch_order
-from .tensorflow_steps import minibatch_step, training_loss_rule
+from .tensorflow_steps import minibatch_step
 
 
 def blocked_epochs(trainer):
@@ -45,7 +46,7 @@ def blocked_epochs(trainer):
                 total = run_block(*_block_tensors(X, rows, y, w, block, dtype), batch_size, total)
             epoch_loss = tf.math.divide_no_nan(total, total_weight)
             losses.append(float(epoch_loss))
-            best, count = training_loss_rule(epoch_loss, tol, best, count)
+            best, count = training_loss_rule(tf, epoch_loss, tol, best, count)
             epoch += 1
         return np.asarray(losses, dtype=trainer.objective.dtype), best, count
 

@@ -11,7 +11,7 @@ import collections
 
 from scipy import sparse
 
-from .compiled_loop import CompiledLoopTrainer
+from .compiled_loop import CompiledLoopTrainer, training_loss_rule
 from .padding import padded_arrays, padded_shapes, past_xla_size
 from .pool import lend_trainer
 from .row_order import epoch_keys
@@ -20,7 +20,6 @@ from .tensorflow_steps import (
     install_retracing_filter,
     minibatch_step,
     scalar_argument_specs,
-    training_loss_rule,
 )
 from .tensorflow_xla import compile_xla_loop
 
@@ -124,7 +123,7 @@ class GraphLoopTrainer(CompiledLoopTrainer):
                     total += train_minibatch(take_rows(X, batch), tf.gather(y, batch), tf.gather(w, batch))
                 epoch_loss = tf.math.divide_no_nan(total, total_weight)
                 losses = losses.write(epoch - start, epoch_loss)
-                best, count = training_loss_rule(epoch_loss, tol, best, count)
+                best, count = training_loss_rule(tf, epoch_loss, tol, best, count)
                 epoch += 1
             return losses.stack()[: epoch - start], best, count
 

@@ -1,4 +1,4 @@
-"""What TensorFlow's loops share: the minibatch step, MLP's stopping rule in the graph, argument specs."""
+"""What TensorFlow's loops share: the minibatch step and the compiled loops' argument specs."""
 
 
 def minibatch_step(trainer):
@@ -21,18 +21,6 @@ def minibatch_step(trainer):
         return loss * tf.reduce_sum(w_batch)
 
     return step
-
-
-def training_loss_rule(epoch_loss, tol, best, count):
-    """MLP's training-loss rule after an epoch, in the graph: the new best loss and stalled-epoch count.
-
-    With ``tol > 0`` an epoch whose loss is not below ``best - tol`` counts;
-    the loops stop when the count exceeds ``patience``.
-    """
-    import tensorflow as tf
-
-    stalled = tf.logical_and(tol > 0, epoch_loss > best - tol)
-    return tf.minimum(best, epoch_loss), tf.where(stalled, count + 1, 0)
 
 
 def scalar_argument_specs(dtype):

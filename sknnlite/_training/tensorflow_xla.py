@@ -6,9 +6,9 @@ weight 0 (``padding.py``), so it serves networks without batch
 normalization or dropout, which would see the padding rows.
 """
 
-from .compiled_loop import _XLA_MAX_EPOCHS_PER_CALL
+from .compiled_loop import _XLA_MAX_EPOCHS_PER_CALL, training_loss_rule
 from .row_order import epoch_keys
-from .tensorflow_steps import minibatch_step, scalar_argument_specs, training_loss_rule
+from .tensorflow_steps import minibatch_step, scalar_argument_specs
 
 
 def compile_xla_loop(trainer, slots, capacity):
@@ -65,7 +65,7 @@ def compile_xla_loop(trainer, slots, capacity):
             )
             epoch_loss = tf.math.divide_no_nan(total, total_weight)
             losses = tf.tensor_scatter_nd_update(losses, [[epoch - start]], [epoch_loss])
-            best, count = training_loss_rule(epoch_loss, tol, best, count)
+            best, count = training_loss_rule(tf, epoch_loss, tol, best, count)
             return epoch + 1, epoch_loss, losses, best, count
 
         epoch, _, losses, best, count = tf.while_loop(
