@@ -56,3 +56,19 @@ def test_initial_weights_are_glorot_uniform_with_zero_biases():
     assert [W.shape for W in coefs] == [(50, 30), (30, 2)]
     assert np.abs(coefs[0]).max() <= np.sqrt(6 / 80)
     assert all(not b.any() for b in intercepts)
+
+
+@pytest.mark.parametrize("activation", ["relu", "tanh", "sigmoid", "linear", "softplus"])
+def test_forward_keeps_numpys_dtype_rule_and_values(activation):
+    # Bias and activation are applied in place where the dtype allows: the values and the
+    # dtype NumPy gives X and the weights together are what the plain expression gives.
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(7, 3)).astype(np.float32)
+    coefs = [rng.normal(size=(3, 4)).astype(np.float32), rng.normal(size=(4, 2)).astype(np.float32)]
+    for intercept_dtype in (np.float32, np.float64):
+        intercepts = [rng.normal(size=4).astype(intercept_dtype), rng.normal(size=2).astype(intercept_dtype)]
+        hidden = apply_activation(activation, X @ coefs[0] + intercepts[0])
+        expected = apply_activation(activation, hidden @ coefs[1] + intercepts[1])
+        out = forward(X, coefs, intercepts, activation, activation)
+        assert out.dtype == expected.dtype == np.result_type(np.float32, intercept_dtype)
+        np.testing.assert_array_equal(out, expected)
