@@ -7,6 +7,8 @@ Keras. sknnlite imports Keras at the first ``fit`` or ``load``, so that is
 where the clearer error is raised.
 """
 
+import os
+
 from ._tensorflow_logs import import_keras_quietly
 
 # Each backend's package: its name, how to install it, and how to get it on a GPU.
@@ -36,4 +38,41 @@ def import_keras():
             f"Keras is set to the {backend!r} backend (KERAS_BACKEND, or ~/.keras/keras.json), which needs "
             f"{name}, not installed here: {install}; for NVIDIA GPUs, {gpu}. Or choose another backend: "
             "KERAS_BACKEND=tensorflow (sknnlite's default, installed with it) or KERAS_BACKEND=jax."
+        ) from error
+    _check_requested_jax_platforms()
+
+
+# JAX_PLATFORMS entries that name an accelerator, and its maker's install route.
+_NVIDIA = (
+    'NVIDIA GPUs: pip install "sknnlite[cuda]" (JAX\'s CUDA 12 build, Linux x86_64), then check nvidia-smi'
+)
+_JAX_ACCELERATORS = {
+    "cuda": _NVIDIA,
+    "gpu": _NVIDIA,
+    "rocm": 'AMD GPUs: pip install "jax[rocm]" (Linux)',
+    "tpu": 'TPUs: pip install "jax[tpu]"',
+}
+
+
+def _check_requested_jax_platforms():
+    """On JAX, an accelerator that ``JAX_PLATFORMS`` asks for and that JAX cannot start fails the fit
+    with what to install (JAX itself may say no more than ``AssertionError``)."""
+    requested = [p.strip().lower() for p in os.environ.get("JAX_PLATFORMS", "").split(",") if p.strip()]
+    accelerators = [p for p in requested if p in _JAX_ACCELERATORS]
+    if not accelerators or "cpu" in requested:  # with "cpu" listed JAX falls back to the CPU
+        return
+    import keras
+
+    if keras.backend.backend() != "jax":
+        return
+    import jax
+
+    try:
+        jax.devices()
+    except Exception as error:
+        routes = "; ".join(dict.fromkeys(_JAX_ACCELERATORS[p] for p in accelerators))
+        raise RuntimeError(
+            f"JAX_PLATFORMS={os.environ['JAX_PLATFORMS']!r} asks JAX for {', '.join(accelerators)}, "
+            f"which this JAX cannot start ({type(error).__name__}: {error}). For {routes}. "
+            "Or unset JAX_PLATFORMS to train on the CPU."
         ) from error

@@ -49,3 +49,26 @@ def test_other_missing_modules_are_not_disguised(monkeypatch):
     monkeypatch.setattr(_backends, "import_keras_quietly", missing_other)
     with pytest.raises(ModuleNotFoundError, match="h5py"):
         _backends.import_keras()
+
+
+@pytest.mark.skipif(importlib.util.find_spec("jax") is None, reason="JAX is not installed")
+@pytest.mark.skipif(
+    importlib.util.find_spec("jax_cuda12_plugin") is not None, reason="JAX's CUDA build is installed here"
+)
+def test_fit_on_a_jax_gpu_that_cannot_start_says_what_to_install():
+    script = "from sknnlite import TinyNetRegressor; TinyNetRegressor(epochs=1).fit([[0.0], [1.0]], [0, 1])"
+    env = {**os.environ, "KERAS_BACKEND": "jax", "JAX_PLATFORMS": "cuda"}
+    result = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=300
+    )
+    assert result.returncode != 0
+    last_line = result.stderr.strip().splitlines()[-1]
+    assert last_line.startswith("RuntimeError: JAX_PLATFORMS='cuda' asks JAX for cuda, which this JAX cannot")
+    assert 'pip install "sknnlite[cuda]"' in last_line and "unset JAX_PLATFORMS" in last_line
+
+
+def test_a_cpu_fallback_in_jax_platforms_is_left_to_jax(monkeypatch):
+    # "cuda,cpu" runs on the CPU where no GPU starts: nothing to check, nothing imported for it.
+    monkeypatch.setenv("JAX_PLATFORMS", "cuda,cpu")
+    monkeypatch.setattr(_backends, "import_keras_quietly", lambda: None)
+    _backends._check_requested_jax_platforms()

@@ -45,6 +45,34 @@ def test_widths_round_up_to_a_few_sizes(hidden, padded):
     assert program_architecture(_architecture(hidden), ADAM, 10).hidden_layer_sizes == padded
 
 
+def test_tensorflow_shares_only_steps_it_compiles_quickly():
+    # TensorFlow's XLA bridge takes far longer on a large shared step than on the exact one (measured:
+    # 47 s against 1 s for (512, 512) in slots of 1024): past the limit the exact network trains.
+    limit = shared_programs.TENSORFLOW_MAX_SHARED_STEP_VALUES
+    wide = _architecture(hidden=(512, 512))
+    assert program_architecture(wide, ADAM, 10, tensorflow_slots=limit // 1024) != wide
+    assert program_architecture(wide, ADAM, 10, tensorflow_slots=limit // 1024 + 1) == wide
+    assert program_architecture(wide, ADAM, 10) != wide  # JAX: no such cost
+    tutorial = _architecture(hidden=(20,))  # padded to 64 units, in minibatches of up to 1024 rows
+    assert program_architecture(tutorial, ADAM, 10, tensorflow_slots=1024).hidden_layer_sizes == (64,)
+
+
+def test_large_tensorflow_steps_train_their_exact_network(monkeypatch):
+    import keras
+
+    programs = []
+    real = engine.program_architecture
+    monkeypatch.setattr(
+        engine,
+        "program_architecture",
+        lambda *args, **kwargs: programs.append(real(*args, **kwargs)) or programs[-1],
+    )
+    X = np.random.RandomState(0).uniform(size=(300, 5))
+    TinyNetRegressor((512, 512), batch_size=256, epochs=1).fit(X, X.sum(axis=1))
+    tensorflow = keras.backend.backend() == "tensorflow"
+    assert (programs[0].activation == "relu") == tensorflow  # exact on TensorFlow, shared on JAX
+
+
 def test_mlps_activations_share_one_program_and_others_get_their_own():
     for activation in ("relu", "tanh", "sigmoid", "linear"):
         program = program_architecture(_architecture(activation=activation), ADAM, 100)
@@ -119,10 +147,12 @@ def test_a_grid_over_widths_on_larger_data_compiles_one_loop_per_padded_width(mo
 
 def _fit_both_ways(monkeypatch, make, X, y, continue_with=None):
     """Fitted estimators from the shared padded loop and from the exact network."""
+    # Both in compiled loops, whatever the process's compile budget earlier tests spent.
+    monkeypatch.setattr(compiled_loop, "_xla_compilations", [0])
     results = []
     for shared in (True, False):
         if not shared:  # every network trains in its own exact shape
-            monkeypatch.setattr(engine, "program_architecture", lambda architecture, *_: architecture)
+            monkeypatch.setattr(engine, "program_architecture", lambda architecture, *_, **__: architecture)
         estimator = make().fit(X, y)
         program = engine.program_architecture(estimator._architecture, estimator._objective, len(y))
         assert (program != estimator._architecture) == shared  # the shared run trained a shared loop

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from . import jax_loop, lbfgs
 from .compiled_loop import compilation_count
 from .keras_fit import KerasFitTrainer, fit_trainer_for
+from .padding import padded_shapes
 from .shared_programs import program_architecture, record_fit
 from .tensorflow_graph import GraphLoopTrainer, graph_trainer_for
 
@@ -71,7 +72,8 @@ def _lend(architecture, objective, options, has_callbacks, n_rows, custom):
         model = architecture.build()
         yield KerasFitTrainer(model, objective, schedule=schedule, alpha=options.alpha), architecture
         return
-    program = program_architecture(architecture, objective, n_rows)
+    slots = padded_shapes(n_rows, min(options.batch_size, n_rows))[0] if tensorflow else None
+    program = program_architecture(architecture, objective, n_rows, tensorflow_slots=slots)
     if tensorflow:
         lent = graph_trainer_for(program, objective)
     elif jax_loop.serves(architecture, objective):

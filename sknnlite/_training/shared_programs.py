@@ -61,6 +61,12 @@ ACTIVATION_COST = 8
 # About what compiling a new architecture's loop costs on a 2-core CPU (measured 0.9-1.4 s on
 # breast_cancer-sized networks), the most a shared loop's extra time may cost an architecture.
 COMPILE_SECONDS = 1.0
+# On TensorFlow, turning the shared step (its activation switch, with gradients) into an XLA program takes
+# time that grows with the step's activations: measured on a 2-core CPU, slots x summed hidden widths of
+# 33k took 2.7 s to compile, 131k 7-9 s, 262k 9-14 s, 1M (a (512, 512) network, batch 1024) 47 s, where
+# the exact network's loop took 1.0 s at any of them. Past this many, an architecture trains exactly.
+# (JAX compiles the same shared step in about its exact time.)
+TENSORFLOW_MAX_SHARED_STEP_VALUES = 2**16
 # Architectures whose shared-loop costs are remembered (least recently fitted ones forgotten).
 LEDGER_SIZE = 1024
 
@@ -74,8 +80,12 @@ def padded_width(units):
     return next((width for width in PADDED_WIDTHS if units <= width), units)
 
 
-def program_architecture(architecture, objective, n_rows):
-    """The architecture of the network that trains ``architecture``: shared where that is exact and pays."""
+def program_architecture(architecture, objective, n_rows, tensorflow_slots=None):
+    """The architecture of the network that trains ``architecture``: shared where that is exact and pays.
+
+    ``tensorflow_slots``: on TensorFlow, the rows of the compiled step's minibatch, which
+    bound the shared step's size (``TENSORFLOW_MAX_SHARED_STEP_VALUES``).
+    """
     activation = architecture.activation
     if (
         architecture.dropout
@@ -88,6 +98,8 @@ def program_architecture(architecture, objective, n_rows):
         return architecture
     padded = tuple(padded_width(units) for units in architecture.hidden_layer_sizes)
     activations = SHARED_ACTIVATIONS if activation in SHARED_ACTIVATIONS else (activation,)
+    if tensorflow_slots is not None and tensorflow_slots * sum(padded) > TENSORFLOW_MAX_SHARED_STEP_VALUES:
+        return architecture
     program = dataclasses.replace(architecture, hidden_layer_sizes=padded, activation=activations)
     per_row = _work_per_row(program) - _work_per_row(architecture)
     # Forward and backward: about 3x the multiply-adds of a forward pass.
