@@ -10,15 +10,20 @@ import pytest
 from sknnlite import _backends
 
 
-@pytest.mark.skipif(importlib.util.find_spec("torch") is not None, reason="PyTorch is installed here")
-def test_fit_on_a_backend_that_is_not_installed_says_what_to_install():
+def _failed_fit_error(**environment):
+    """The error line of a fit in a fresh process with ``environment`` set; the fit must fail."""
     script = "from sknnlite import TinyNetClassifier; TinyNetClassifier(epochs=1).fit([[0.0], [1.0]], [0, 1])"
-    env = {**os.environ, "KERAS_BACKEND": "torch"}
+    env = {**os.environ, **environment}
     result = subprocess.run(
         [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=300
     )
     assert result.returncode != 0
-    last_line = result.stderr.strip().splitlines()[-1]
+    return result.stderr.strip().splitlines()[-1]
+
+
+@pytest.mark.skipif(importlib.util.find_spec("torch") is not None, reason="PyTorch is installed here")
+def test_fit_on_a_backend_that_is_not_installed_says_what_to_install():
+    last_line = _failed_fit_error(KERAS_BACKEND="torch")
     assert last_line.startswith("ImportError: Keras is set to the 'torch' backend")
     assert "pip install torch" in last_line and "KERAS_BACKEND=tensorflow" in last_line
 
@@ -56,13 +61,7 @@ def test_other_missing_modules_are_not_disguised(monkeypatch):
     importlib.util.find_spec("jax_cuda12_plugin") is not None, reason="JAX's CUDA build is installed here"
 )
 def test_fit_on_a_jax_gpu_that_cannot_start_says_what_to_install():
-    script = "from sknnlite import TinyNetRegressor; TinyNetRegressor(epochs=1).fit([[0.0], [1.0]], [0, 1])"
-    env = {**os.environ, "KERAS_BACKEND": "jax", "JAX_PLATFORMS": "cuda"}
-    result = subprocess.run(
-        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=300
-    )
-    assert result.returncode != 0
-    last_line = result.stderr.strip().splitlines()[-1]
+    last_line = _failed_fit_error(KERAS_BACKEND="jax", JAX_PLATFORMS="cuda")
     assert last_line.startswith("RuntimeError: JAX_PLATFORMS='cuda' asks JAX for cuda, which this JAX cannot")
     assert 'pip install "sknnlite[cuda]"' in last_line and "unset JAX_PLATFORMS" in last_line
 
