@@ -39,8 +39,12 @@ def training_rows(X, rows, positions):
     return X[positions] if rows is None else X[rows[positions]]
 
 
-def map_in_chunks(fn, X, chunk_rows=CHUNK_ROWS, densify=True):
-    """``fn`` applied to X's rows a chunk at a time (dense, unless ``densify=False``), results stacked."""
+def map_in_chunks(fn, X, chunk_rows=CHUNK_ROWS, densify=True, mapper=map):
+    """``fn`` applied to X's rows a chunk at a time (dense, unless ``densify=False``), results stacked.
+
+    ``mapper`` runs the chunks (``map``, or an executor's ``map`` for threads); each call
+    slices its own chunk, so a sparse X is never copied whole up front.
+    """
     take = dense_rows if densify else (lambda X, rows: X[rows])
-    parts = [fn(take(X, slice(i, i + chunk_rows))) for i in range(0, X.shape[0], chunk_rows)]
+    parts = list(mapper(lambda i: fn(take(X, slice(i, i + chunk_rows))), range(0, X.shape[0], chunk_rows)))
     return np.concatenate(parts) if parts else fn(take(X, slice(0, 0)))

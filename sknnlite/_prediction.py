@@ -47,14 +47,12 @@ def forward(estimator, X, pre_activation=False):
         # The default chunk is shared among the threads: the live activations stay about one
         # chunk's, however many cores (``predict__batch_size`` is each thread's chunk).
         chunk_rows = max(CHUNK_ROWS // threads, _MIN_THREAD_CHUNK_ROWS) if threads > 1 else CHUNK_ROWS
+    # Sparse chunks stay sparse (the first layer multiplies them as they are).
     if threads <= 1:
-        # Sparse chunks stay sparse (the first layer multiplies them as they are).
         return map_in_chunks(outputs, X, chunk_rows, densify=False)
-    starts = range(0, X.shape[0], chunk_rows)
     with _blas_controller().limit(limits=1, user_api="blas"):
         with concurrent.futures.ThreadPoolExecutor(threads) as pool:
-            # Each thread slices its chunk: a sparse X is not copied whole up front.
-            return np.concatenate(list(pool.map(lambda i: outputs(X[i : i + chunk_rows]), starts)))
+            return map_in_chunks(outputs, X, chunk_rows, densify=False, mapper=pool.map)
 
 
 # Threads pay (measured: 2 cores, float32, relu (64, 64) and (512, 512)) from about
