@@ -22,9 +22,16 @@ def _threads_used(monkeypatch, threads):
     """Make predictions use ``threads`` threads; returns the set of thread names the chunks ran on."""
     names = set()
     forward = _prediction.numpy_forward
+    second_thread = threading.Event()
 
     def recording(*args, **kwargs):
         names.add(threading.current_thread().name)
+        if threads > 1 and len(names) < 2:
+            # Hold the first chunk until another thread takes one: on a loaded machine the first
+            # thread could otherwise finish every chunk before the pool starts a second.
+            second_thread.wait(timeout=10)
+        else:
+            second_thread.set()
         return forward(*args, **kwargs)
 
     monkeypatch.setattr(_prediction, "numpy_forward", recording)
