@@ -5,8 +5,9 @@
 """
 
 from ._classifier import TinyNetClassifier
+from ._encoders import MultiOutputLabelEncoder
 from ._regressor import TinyNetRegressor
 
 __version__ = "0.1.0"
 
-__all__ = ["TinyNetClassifier", "TinyNetRegressor", "__version__"]
+__all__ = ["MultiOutputLabelEncoder", "TinyNetClassifier", "TinyNetRegressor", "__version__"]

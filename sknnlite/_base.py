@@ -18,7 +18,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, InvalidParameterError, Options, StrOptions
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 
-from . import _fit_procedure, _parameters, _persistence, _prediction, _routing
+from . import _encoders, _fit_procedure, _parameters, _persistence, _prediction, _routing
 from ._backends import import_keras
 from ._fit_procedure import restore_on_error
 from ._input import training_matrix
@@ -267,6 +267,78 @@ class BaseTinyNet(BaseEstimator):
         return self._fit(X, y, None, incremental=False, train=False)
 
     @property
+    def feature_encoder(self):
+        """What X becomes before the model: None (X as it is), or a subclass's transformer (SciKeras' hook).
+
+        Override this property in a subclass to return an unfitted
+        scikit-learn transformer: ``fit`` fits it on X (``feature_encoder_``)
+        and every call feeds the model ``transform(X)``: a list (or dict by
+        input name) of arrays for a model with several inputs, or an array
+        of another shape. Items of its optional ``get_metadata()`` become
+        fitted attributes and the build function's ``meta``.
+
+        Examples
+        --------
+        >>> import keras
+        >>> from sklearn.preprocessing import FunctionTransformer
+        >>> from sknnlite import TinyNetRegressor
+        >>> class TwoInputRegressor(TinyNetRegressor):
+        ...     @property
+        ...     def feature_encoder(self):
+        ...         return FunctionTransformer(lambda X: [X[:, :1], X[:, 1:]])
+        >>> def build():
+        ...     a, b = keras.Input((1,)), keras.Input((1,))
+        ...     out = keras.layers.Dense(1)(keras.layers.Concatenate()([a, b]))
+        ...     return keras.Model([a, b], out)
+        >>> reg = TwoInputRegressor(model=build, epochs=5).fit([[0.0, 1.0], [1.0, 0.0]], [1.0, 1.0])
+        >>> reg.predict([[0.5, 0.5]]).shape
+        (1,)
+        """
+        return None
+
+    @property
+    def target_encoder(self):
+        """What y becomes for the model: None (sknnlite's own encoding), or a subclass's transformer.
+
+        SciKeras' hook. Override this property in a subclass to return an
+        unfitted scikit-learn transformer: ``fit`` fits it on y
+        (``target_encoder_``) and trains the model on ``transform(y)`` (a
+        list, or dict by output name, of arrays for a model with several
+        outputs); predictions are ``inverse_transform(outputs)`` (a
+        classifier's ``predict_proba`` passes ``return_proba=True``). Items
+        of its optional ``get_metadata()`` become fitted attributes and the
+        build function's ``meta``. Needs ``model=``. A classifier given a
+        ``multiclass-multioutput`` y uses :class:`MultiOutputLabelEncoder`
+        without being asked.
+
+        Examples
+        --------
+        >>> import keras
+        >>> from sklearn.preprocessing import FunctionTransformer
+        >>> from sknnlite import TinyNetRegressor
+        >>> class LogTargetRegressor(TinyNetRegressor):
+        ...     @property
+        ...     def target_encoder(self):
+        ...         return FunctionTransformer(func=np.log1p, inverse_func=np.expm1)
+        >>> def build():
+        ...     inputs = keras.Input((1,))
+        ...     return keras.Model(inputs, keras.layers.Dense(1)(inputs))
+        >>> import numpy as np
+        >>> reg = LogTargetRegressor(model=build, epochs=5).fit([[0.0], [1.0]], [[1.0], [9.0]])
+        >>> reg.predict([[0.5]]).shape
+        (1, 1)
+        """
+        return None
+
+    def _encoded_score(self, y, y_pred, sample_weight):
+        """``score`` where a target encoder gives the predictions: SciKeras' ``scorer`` hook, else
+        ``_default_scorer`` (subset accuracy or R^2 over every output)."""
+        scorer = getattr(self, "scorer", None)
+        if callable(scorer):
+            return float(scorer(y, y_pred, sample_weight=sample_weight))
+        return self._default_scorer(y, y_pred, sample_weight)
+
+    @property
     def current_epoch(self):
         """Epochs trained since the last ``fit`` began (SciKeras' name and meaning).
 
@@ -319,11 +391,19 @@ class BaseTinyNet(BaseEstimator):
 
     def _training_data(self, X, y, sample_weight, continuing, incremental, classes):
         """X checked (in the fitted network's dtype when continuing), y, its encodings and the weights."""
-        X, y = self._check_training_data(X, y, reset=not continuing)
-        X = self._check_X_shape(X)
+        first_call = not continuing
+        X, y = self._check_training_data(X, y, reset=first_call)
+        X = self._check_X_shape(_encoders.encode_features(self, X, first_call))
         if continuing:
             X = X.astype(self._objective.dtype, copy=False)
-        targets, y_score = self._encode_targets(y, first_call=not continuing, classes=classes)
+        encoder = _encoders.target_encoder_for(self, y) if first_call else None
+        if encoder is not None or (continuing and _encoders.targets_encoded(self)):
+            targets, y_score = _encoders.encode_targets(self, y, first_call, encoder)
+            self._encoded_target_attributes(y, first_call)
+        else:
+            if first_call:
+                _encoders.drop_target_encoder(self)
+            targets, y_score = self._encode_targets(y, first_call=first_call, classes=classes)
         sample_weight = self._training_sample_weight(sample_weight, X, y, incremental)
         return X, y, targets, y_score, sample_weight
 
@@ -342,7 +422,7 @@ class BaseTinyNet(BaseEstimator):
         custom = None
         if architecture is None:
             custom = engine.CustomModel(
-                self.__dict__["_custom_model"], self._custom_compiled, self.__dict__.get("_custom_trainer")
+                _encoders.training_model(self), self._custom_compiled, self.__dict__.get("_custom_trainer")
             )
         callbacks = _parameters.fit_callbacks(self)
         run = engine.train(
@@ -401,6 +481,7 @@ class BaseTinyNet(BaseEstimator):
         if self._architecture is None:
             self.__dict__["_custom_model"] = model
             self.__dict__.pop("_custom_trainer", None)
+            self.__dict__.pop("_adapted_model", None)
             return
         state = TrainingState(model.get_weights(), self._state.optimizer_state)
         self._set_network(self._architecture, self._objective, state)
@@ -492,6 +573,6 @@ class BaseTinyNet(BaseEstimator):
 
     def __getstate__(self):
         state = dict(super().__getstate__())  # a copy: Python returns the live __dict__
-        for name in ("_keras_model", "_custom_trainer"):
+        for name in ("_keras_model", "_custom_trainer", "_adapted_model"):
             state.pop(name, None)
         return state

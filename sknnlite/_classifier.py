@@ -13,7 +13,7 @@ from sklearn.utils.multiclass import (
 )
 from sklearn.utils.validation import validate_data
 
-from . import _persistence
+from . import _encoders, _persistence
 from ._base import BaseTinyNet, _store_init_arguments, _trains_incrementally
 from ._docs import fill_docstring
 from ._fit_procedure import restore_on_error
@@ -222,6 +222,8 @@ class TinyNetClassifier(ClassifierMixin, BaseTinyNet):
             multi_output=True,
             **self._X_options(),
         )
+        if self.target_encoder is not None if reset else _encoders.targets_encoded(self):
+            return X, y  # the target encoder reads y as it is (SciKeras)
         if y.ndim == 2 and y.shape[1] == 1:
             y = validate_data(self, y=y, reset=False)  # column vector: ravel with scikit-learn's warning
         if y.dtype == object and len({isinstance(label, str) for label in y.ravel().tolist()}) > 1:
@@ -231,12 +233,62 @@ class TinyNetClassifier(ClassifierMixin, BaseTinyNet):
             )
         check_classification_targets(y)
         target_type = type_of_target(y, input_name="y")
+        if target_type == "multiclass-multioutput" and self._build_fn() is not None:
+            return X, y  # one model output per column (MultiOutputLabelEncoder)
         if target_type not in _TARGET_TYPES:
             raise ValueError(
                 f"TinyNetClassifier supports binary, multiclass and multilabel-indicator targets, "
-                f"got {target_type!r}."
+                f"got {target_type!r}"
+                + (
+                    "; a multiclass-multioutput y needs model= a Keras model with one output per column."
+                    if target_type == "multiclass-multioutput"
+                    else "."
+                )
             )
         return X, y
+
+    def _is_multioutput_classification(self, y):
+        return self._build_fn() is not None and _encoders.is_multiclass_multioutput(y)
+
+    def _encoded_target_attributes(self, y, first_call):
+        if not first_call:
+            return
+        if "classes_" not in self._encoder_metadata:
+            self.classes_ = unique_labels(y) if y.ndim == 1 else [unique_labels(column) for column in y.T]
+        if "n_outputs_" not in self._encoder_metadata:
+            self.n_outputs_ = 1 if y.ndim == 1 else y.shape[1]
+        self._multilabel, self._one_hot, self._encoding = False, False, None
+
+    def _native_multioutput(self):
+        return isinstance(self.__dict__.get("target_encoder_"), _encoders.MultiOutputLabelEncoder)
+
+    def _default_output_loss(self, width):
+        if self.loss != "auto":
+            return self.loss
+        return "binary_crossentropy" if width == 1 else "sparse_categorical_crossentropy"
+
+    def _output_target_blocks(self, outputs):
+        raise ValueError(
+            f"The model has {len(outputs.keys)} outputs; a classifier trains several outputs on a "
+            "multiclass-multioutput y (one column of labels per output), or through a target_encoder "
+            "giving one array per output."
+        )
+
+    def _network_target_blocks(self, encoded, outputs, losses):
+        if not self._native_multioutput():
+            return encoded
+        one_hot = []
+        for j, (width, n_classes) in enumerate(zip(outputs.widths, self.n_classes_, strict=True)):
+            if width != n_classes and not (width == 1 and n_classes <= 2):
+                raise ValueError(
+                    f"Output {j} of the model has {width} unit(s) for y's column {j} with {n_classes} "
+                    f"classes {self.classes_[j].tolist()}; give it {n_classes} (softmax)"
+                    + (" or 1 (sigmoid)." if n_classes <= 2 else ".")
+                )
+            one_hot.append(width > 1 and _encoders.categorical(losses[j]))
+        self._one_hot_outputs = one_hot
+        shapes = tuple((n if hot else 1,) for n, hot in zip(self.n_classes_, one_hot, strict=True))
+        return type(encoded)(encoded.kind, encoded.keys, shapes)
 
     def _one_hot_classes(self, y):
         """Whether y is one-hot rows under a categorical loss: SciKeras' way of giving classes."""
@@ -315,6 +367,11 @@ class TinyNetClassifier(ClassifierMixin, BaseTinyNet):
         sample_weight = super()._training_sample_weight(sample_weight, X, y, incremental)
         if self.class_weight is None:
             return sample_weight
+        if _encoders.targets_encoded(self):
+            raise ValueError(
+                "class_weight is not supported for targets through a target_encoder (or several outputs); "
+                "use sample_weight."
+            )
         if self._multilabel:
             raise ValueError("class_weight is not supported for multilabel targets; use sample_weight.")
         if isinstance(self.class_weight, str) and self.class_weight == "balanced" and incremental:
@@ -328,9 +385,23 @@ class TinyNetClassifier(ClassifierMixin, BaseTinyNet):
         return sample_weight * weights[np.searchsorted(present, y)].astype(sample_weight.dtype)
 
     def _network_targets(self, codes):
-        return self._encoding.encode(codes)
+        if not _encoders.targets_encoded(self):
+            return self._encoding.encode(codes)
+        if not self._native_multioutput():
+            return codes
+        columns = [
+            np.eye(n_classes)[column.astype(int)] if hot else column[:, None]
+            for column, n_classes, hot in zip(codes.T, self.n_classes_, self._one_hot_outputs, strict=True)
+        ]
+        return np.concatenate(columns, axis=1)
 
     def _target_layout(self, model=None):
+        if _encoders.targets_encoded(self):  # before the model is built: what compile_kwargs offer
+            n_outputs = self._encoder_metadata.get("n_outputs_expected_") or len(self._target_blocks.keys)
+            if not self._native_multioutput():  # the user's encoder: the loss as given (SciKeras)
+                return n_outputs, None if self.loss == "auto" else self.loss, None, False
+            losses = [self._default_output_loss(1 if n <= 2 else n) for n in self.n_classes_]
+            return n_outputs, losses, None, False
         encoding = self._encoding
         if model is not None and not self._multilabel:
             width = model.outputs[0].shape[-1]
@@ -350,6 +421,8 @@ class TinyNetClassifier(ClassifierMixin, BaseTinyNet):
         return encoding.n_outputs, encoding.loss, encoding.output_activation, sparse
 
     def _target_meta(self, y):
+        if _encoders.targets_encoded(self):
+            return {"target_type_": type_of_target(y), "y_dtype_": y.dtype, "y_ndim_": y.ndim}
         return {
             "classes_": self.classes_,
             "n_classes_": len(self.classes_),
@@ -372,9 +445,11 @@ class TinyNetClassifier(ClassifierMixin, BaseTinyNet):
         return float(len(self.classes_)) if self._multilabel else 1.0
 
     def _stratify_labels(self, codes):
-        return None if self._multilabel else codes
+        return None if self._multilabel or _encoders.targets_encoded(self) else codes
 
     def _validation_score(self, outputs, y_true, sample_weight):
+        if _encoders.targets_encoded(self):
+            return self._encoded_score(y_true, _encoders.decoded(self, outputs), sample_weight)
         return accuracy_score(
             y_true, self._decode(self._encoding.proba(outputs)), sample_weight=sample_weight
         )
@@ -408,6 +483,8 @@ class TinyNetClassifier(ClassifierMixin, BaseTinyNet):
         ((1, 3), 1.0)
         """
         outputs = self._forward(X)  # checks fitting before _encoding is read
+        if _encoders.targets_encoded(self):
+            return _encoders.decoded(self, outputs, return_proba=True)
         return self._encoding.proba(outputs)
 
     def predict_log_proba(self, X):
@@ -435,6 +512,8 @@ class TinyNetClassifier(ClassifierMixin, BaseTinyNet):
         """
         proba = self.predict_proba(X)
         with np.errstate(divide="ignore"):  # a probability of exactly 0 is -inf, as in MLP
+            if isinstance(proba, list):  # one array per output
+                return [np.log(p) for p in proba]
             return np.log(proba)
 
     def decision_function(self, X):
@@ -462,6 +541,11 @@ class TinyNetClassifier(ClassifierMixin, BaseTinyNet):
         ((4,), True)
         """
         proba = self.predict_proba(X)  # checks fitting and X
+        if _encoders.targets_encoded(self):
+            raise ValueError(
+                "decision_function is not defined for targets through a target_encoder (or several "
+                "outputs); use predict_proba."
+            )
         if self._architecture is not None:
             # sigmoid(0) = 0.5 and tanh(0) = 0: a single output's pre-activation is
             # positive exactly when classes_[1] (or the label) is predicted.
@@ -501,10 +585,51 @@ class TinyNetClassifier(ClassifierMixin, BaseTinyNet):
         >>> clf.predict([[0.0], [3.0]]).shape
         (2, 2)
         """
+        if _encoders.targets_encoded(self):
+            return _encoders.decoded(self, self._forward(X))
         decoded = self._decode(self.predict_proba(X))
         if getattr(self, "_one_hot", False):  # one-hot rows back, as they were given
             return np.eye(len(self.classes_), dtype=int)[decoded]
         return decoded if self._multilabel else self.classes_[decoded]
+
+    def score(self, X, y, sample_weight=None):
+        """Mean accuracy of ``predict(X)`` against y.
+
+        With several outputs (a ``multiclass-multioutput`` y), the fraction of
+        rows whose every label is right, as scikit-learn's
+        ``MultiOutputClassifier``. A subclass may define SciKeras' ``scorer(y_true,
+        y_pred, **kwargs)`` instead.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Test samples.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            True labels for X.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights.
+
+        Returns
+        -------
+        score : float
+            Mean accuracy.
+
+        Examples
+        --------
+        >>> from sknnlite import TinyNetClassifier
+        >>> X, y = [[0.0], [1.0], [2.0], [3.0]], [0, 0, 1, 1]
+        >>> score = TinyNetClassifier((8,), epochs=5, random_state=0).fit(X, y).score(X, y)
+        >>> 0.0 <= score <= 1.0
+        True
+        """
+        if _encoders.targets_encoded(self) or callable(getattr(self, "scorer", None)):
+            return self._encoded_score(np.asarray(y), self.predict(X), sample_weight)
+        return super().score(X, y, sample_weight=sample_weight)
+
+    def _default_scorer(self, y, y_pred, sample_weight):
+        if np.ndim(y) == 2 and np.ndim(y_pred) == 2:  # MultiOutputClassifier's: every output right
+            return float(np.average(np.all(y == y_pred, axis=1), weights=sample_weight))
+        return float(accuracy_score(y, y_pred, sample_weight=sample_weight))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

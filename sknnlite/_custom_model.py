@@ -2,11 +2,13 @@
 
 The build function is called as SciKeras calls it (``meta``,
 ``compile_kwargs``, ``model__*`` arguments; ``_routing.build_model``), its
-fitted attributes are set as SciKeras sets them, and the model must have
-one input and one output.
+fitted attributes are set as SciKeras sets them, and the user's explicit
+settings prevail over a compiled model's. Several inputs or outputs are
+``_encoders.py``'s.
 """
 
 from . import _optimizers, _parameters, _routing
+from ._names import canonical_loss_name
 from ._training.keras_objects import make_optimizer
 from ._training.records import SEED_BOUND
 
@@ -25,12 +27,14 @@ BUILD_FN_ATTRIBUTES = (
 def build(estimator, X, y, rng):
     """The build function's model for X and y, called as SciKeras calls it (and its fitted attributes set)."""
     n_outputs, loss, _, _ = estimator._target_layout()
+    X_shape, X_dtype = estimator.__dict__.pop("_unencoded_X", (X.shape, X.dtype))  # before a feature_encoder
     meta = {
-        "n_features_in_": X.shape[1],
-        "X_dtype_": X.dtype,
-        "X_shape_": X.shape,
+        "n_features_in_": estimator.n_features_in_,
+        "X_dtype_": X_dtype,
+        "X_shape_": X_shape,
         "n_outputs_expected_": n_outputs,
         **estimator._target_meta(y),
+        **estimator.__dict__.get("_encoder_metadata", {}),
     }
     if hasattr(estimator, "feature_names_in_"):
         meta["feature_names_in_"] = estimator.feature_names_in_
@@ -44,7 +48,7 @@ def build(estimator, X, y, rng):
         "metrics": _parameters.as_list(estimator.metrics),
     }
     provided = {
-        "n_features_in": X.shape[1],
+        "n_features_in": estimator.n_features_in_,
         "n_outputs": n_outputs,
         "meta": meta,
         "compile_kwargs": compile_kwargs,
@@ -65,20 +69,87 @@ def build(estimator, X, y, rng):
     )
 
 
-def check_single_input_and_output(model):
-    """sknnlite feeds one X to one input and scores one output; say how to restructure other models."""
-    inputs, outputs = getattr(model, "inputs", None) or [], getattr(model, "outputs", None) or []
-    if len(inputs) > 1:
+def use_given_settings(estimator, model, several_outputs=False):
+    """Recompile a compiled model with the optimizer and loss settings the user gave, where they differ.
+
+    A compiled model keeps its own optimizer and loss while the estimator's
+    settings are left at their defaults. A setting changed from its default
+    (``optimizer``, ``learning_rate`` or ``optimizer__*``; ``loss``) wins: the
+    model is recompiled with it. With ``optimizer`` left alone, a given rate
+    or ``optimizer__*`` applies to the compiled optimizer's class and
+    configuration (an SGD with momentum stays one, at the new rate).
+    """
+    if getattr(model, "optimizer", None) is None:
+        return
+    optimizer = _given_optimizer(estimator, model.optimizer)
+    loss = _given_loss(estimator, model.loss, several_outputs)
+    _check_sknnlite_schedules(estimator)
+    if optimizer is None and loss is None:
+        return
+    compile_config = getattr(getattr(model, "_compile_config", None), "config", None) or {}
+    kwargs = {**compile_config, "optimizer": optimizer or model.optimizer, "loss": loss or model.loss}
+    model.compile(**kwargs)
+
+
+def _given_optimizer(estimator, compiled):
+    """The optimizer the user's settings ask for, if they differ from the compiled one (else None)."""
+    optimizer_given = estimator.optimizer != estimator._library_default("optimizer")
+    rate_given = _parameters.learning_rate_given(estimator)
+    params = _parameters.optimizer_params(estimator)
+    if not (optimizer_given or rate_given or params):
+        return None
+    rate = _optimizers.rate_or_schedule(_parameters.learning_rate_setting(estimator))
+    key = _optimizers.optimizer_key(estimator.optimizer)
+    if optimizer_given or _optimizers.optimizer_key(compiled) == key:
+        wanted = make_optimizer(key, rate, params)
+    else:
+        config = {**compiled.get_config(), **params, **({"learning_rate": rate} if rate_given else {})}
+        try:
+            wanted = type(compiled).from_config(config)
+        except (TypeError, ValueError) as error:
+            raise ValueError(
+                f"The model is compiled with {type(compiled).__name__}, whose configuration does not take "
+                f"{sorted(params)} ({error}); name the optimizer these settings are for (optimizer=...)."
+            ) from None
+    if _without_name(wanted.get_config()) == _without_name(compiled.get_config()):
+        return None
+    return wanted
+
+
+def _given_loss(estimator, compiled, several_outputs):
+    """The loss the user's ``loss`` asks for, if set and other than the compiled one (else None)."""
+    if estimator.loss == estimator._library_default("loss"):
+        return None
+    if several_outputs:
         raise ValueError(
-            f"The model has {len(inputs)} inputs ({[tensor.name for tensor in inputs]}); sknnlite feeds one "
-            "array X to one input. Give the model one input for all the columns and split it inside "
-            "(e.g. keras.layers.Lambda(lambda x: x[:, :k])), or stack the groups into one array."
+            f"loss={estimator.loss!r} is set, but the model is compiled with its own loss {compiled!r} for "
+            "targets through a target encoder (one per output); compile the model with the losses you want "
+            "and leave loss at its default."
         )
-    if len(outputs) > 1:
+    wanted = estimator._target_layout()[1]
+    names = canonical_loss_name(wanted), canonical_loss_name(compiled)
+    same = wanted is compiled or (names[0] is not None and names[0] == names[1])
+    return None if same else wanted
+
+
+def _check_sknnlite_schedules(estimator):
+    """sknnlite's own rate schedules change the rate of an optimizer it builds, not a compiled one."""
+    changed = [
+        f"{name}={getattr(estimator, name)!r}"
+        for name in ("learning_rate_decay", "learning_rate_schedule")
+        if getattr(estimator, name) != estimator._library_default(name)
+    ]
+    if changed:
         raise ValueError(
-            f"The model has {len(outputs)} outputs; sknnlite trains and predicts one output. Concatenate "
-            "them into one output layer (keras.layers.Concatenate) and give y one column per output."
+            f"{' and '.join(changed)} set the rate of the optimizer sknnlite builds, but the model is "
+            "compiled with its own optimizer. Give the compiled optimizer a Keras schedule (learning_rate="
+            "keras.optimizers.schedules.InverseTimeDecay(...)), use a callback such as "
+            "keras.callbacks.ReduceLROnPlateau, or leave the model uncompiled."
         )
+
+
+def _without_name(config):
+    return {key: value for key, value in config.items() if key != "name"}
 
 
 def variable_dtype(model):

@@ -16,7 +16,7 @@ import warnings
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
-from . import _custom_model, _optimizers, _parameters
+from . import _custom_model, _encoders, _optimizers, _parameters
 from ._diagnostics import diagnose, divergence_message, final_learning_rate
 from ._network import backend_float_dtype, initial_batch_norm, initial_weights, keras_weights
 from ._stopping import StoppingPlan, Validation
@@ -73,17 +73,26 @@ def new_network(estimator, X, y, hidden, rng):
         coefs, intercepts = initial_weights(rng, (X.shape[1], *hidden, n_outputs))
         batch_norm = initial_batch_norm(hidden) if estimator.batch_normalization else None
         weights = keras_weights(coefs, intercepts, batch_norm, dtype)
-        for name in ("_custom_model", *_custom_model.BUILD_FN_ATTRIBUTES):
+        for name in ("_custom_model", "_adapted_model", "_output_layout", *_custom_model.BUILD_FN_ATTRIBUTES):
             estimator.__dict__.pop(name, None)
     else:
         architecture = None
         model = _custom_model.build(estimator, X, y, rng)
-        _custom_model.check_single_input_and_output(model)
+        _custom_model.use_given_settings(
+            estimator, model, several_outputs=_encoders.targets_encoded(estimator)
+        )
+        adapted, summed_loss = _encoders.prepare(estimator, model)
         dtype = _custom_model.variable_dtype(model)
-        n_outputs, loss, output_activation, sparse = estimator._target_layout(model)
+        if summed_loss is None:
+            n_outputs, loss, output_activation, sparse = estimator._target_layout(model)
+        else:
+            loss, sparse = summed_loss, False
         output_activation = None
         weights = model.get_weights()
         estimator.__dict__["_custom_model"] = model
+        estimator.__dict__.pop("_adapted_model", None)
+        if adapted is not None:
+            estimator.__dict__["_adapted_model"] = adapted
         estimator._custom_compiled = getattr(model, "optimizer", None) is not None
     objective = _parameters.objective(estimator, loss, sparse, dtype)
     estimator.out_activation_ = output_activation

@@ -137,6 +137,14 @@ def learning_rate_setting(estimator):
     )
 
 
+def learning_rate_given(estimator):
+    """Whether the learning rate was given: ``learning_rate`` changed, routed, or an instance's own."""
+    routed = _routing.routed(estimator._routed_params(), "optimizer").get("learning_rate")
+    instance_rate, _ = _optimizer_configuration(estimator)
+    changed = estimator.learning_rate != estimator._library_default("learning_rate")
+    return changed or routed is not None or instance_rate is not None
+
+
 def initial_learning_rate(estimator):
     """The initial learning rate (a schedule's at step 0)."""
     return _optimizers.rate_at(learning_rate_setting(estimator), 0)

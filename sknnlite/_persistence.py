@@ -47,6 +47,12 @@ def save(estimator, path):
     if not path.endswith(".keras"):
         raise ValueError(f"save writes Keras' native format; the path must end in '.keras', got {path!r}.")
     state = estimator.__getstate__()
+    if state.get("_output_layout") is not None or "feature_encoder_" in state or "target_encoder_" in state:
+        raise ValueError(
+            f"save() cannot yet store a {type(estimator).__name__} whose data go through a target_encoder or "
+            "feature_encoder, or whose model has several inputs or outputs; pickle it (joblib.dump) instead. "
+            "The trained network alone saves with est.model_.save(path)."
+        )
     state.pop("_custom_model", None)  # the Keras part of the file holds it
     document, arrays, models = _safe_state.dump_state(type(estimator), state)
     estimator.model_.save(path)

@@ -17,7 +17,7 @@ import numpy as np
 import threadpoolctl
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from . import _parameters
+from . import _encoders, _parameters
 from ._input import CHUNK_ROWS, map_in_chunks
 from ._network import forward as numpy_forward
 
@@ -25,7 +25,8 @@ from ._network import forward as numpy_forward
 def forward(estimator, X, pre_activation=False):
     """Network outputs for X (before the output activation, if asked), in the network's dtype."""
     check_is_fitted(estimator)
-    X = estimator._check_X_shape(validate_data(estimator, X, reset=False, **estimator._X_options()))
+    X = validate_data(estimator, X, reset=False, **estimator._X_options())
+    X = estimator._check_X_shape(_encoders.encode_features(estimator, X, first_call=False))
     if estimator._architecture is None:
         return _custom_forward(estimator, X)
     a = estimator._architecture
@@ -81,7 +82,7 @@ def _parallel_chunks(n_rows, chunk_rows):
 def _custom_forward(estimator, X):
     import keras
 
-    model, dtype = keras_model(estimator), estimator._objective.dtype
+    model, dtype = _encoders.training_model(estimator), estimator._objective.dtype
 
     def outputs(rows):
         return keras.ops.convert_to_numpy(model(rows.astype(dtype), training=False))

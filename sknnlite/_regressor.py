@@ -1,5 +1,6 @@
 """TinyNetRegressor: a Keras MLP for regression behind scikit-learn's API."""
 
+import numpy as np
 from sklearn.base import RegressorMixin, _fit_context
 from sklearn.metrics import r2_score
 from sklearn.utils._param_validation import StrOptions
@@ -7,7 +8,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import validate_data
 
-from . import _persistence
+from . import _encoders, _persistence
 from ._base import BaseTinyNet, _store_init_arguments, _trains_incrementally
 from ._docs import fill_docstring
 from ._fit_procedure import restore_on_error
@@ -220,7 +221,37 @@ class TinyNetRegressor(RegressorMixin, BaseTinyNet):
     def _network_targets(self, targets):
         return targets
 
+    def _is_multioutput_classification(self, y):
+        return False
+
+    def _encoded_target_attributes(self, y, first_call):
+        if first_call:
+            self._y_ndim = y.ndim
+            if "n_outputs_" not in self._encoder_metadata:
+                self.n_outputs_ = 1 if y.ndim == 1 else y.shape[1]
+
+    def _default_output_loss(self, width):
+        return self.loss
+
+    def _output_target_blocks(self, outputs):
+        if sum(outputs.widths) != self.n_outputs_:
+            raise ValueError(
+                f"The model's {len(outputs.keys)} outputs have {sum(outputs.widths)} values per sample "
+                f"({list(outputs.widths)}); y has {self.n_outputs_} target column(s). Each output takes the "
+                "next columns of y in order, or give a target_encoder returning one array per output."
+            )
+        return outputs
+
+    def _network_target_blocks(self, encoded, outputs, losses):
+        return encoded
+
+    def _default_scorer(self, y, y_pred, sample_weight):
+        return float(r2_score(y, y_pred, sample_weight=sample_weight))
+
     def _target_layout(self, model=None):
+        if model is None and _encoders.targets_encoded(self):  # before the model is built
+            n_outputs = self._encoder_metadata.get("n_outputs_expected_") or len(self._target_blocks.keys)
+            return n_outputs, self.loss, None, False
         if model is not None:
             width = model.outputs[0].shape[-1]
             if width != self.n_outputs_:
@@ -243,6 +274,8 @@ class TinyNetRegressor(RegressorMixin, BaseTinyNet):
         return None
 
     def _validation_score(self, outputs, y_true, sample_weight):
+        if _encoders.targets_encoded(self):
+            return self._encoded_score(y_true, _encoders.decoded(self, outputs), sample_weight)
         return r2_score(y_true, outputs, sample_weight=sample_weight)
 
     def predict(self, X):
@@ -268,7 +301,42 @@ class TinyNetRegressor(RegressorMixin, BaseTinyNet):
         (1, 2)
         """
         outputs = self._forward(X)
+        if _encoders.targets_encoded(self):
+            return _encoders.decoded(self, outputs)
         return outputs.ravel() if self._y_ndim == 1 else outputs
+
+    def score(self, X, y, sample_weight=None):
+        """Coefficient of determination R^2 of ``predict(X)`` against y.
+
+        As scikit-learn's regressors (the uniform average over target
+        columns); a subclass may define SciKeras' ``scorer(y_true, y_pred,
+        **kwargs)`` instead.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Test samples.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            True values for X.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights.
+
+        Returns
+        -------
+        score : float
+            R^2 of ``predict(X)``.
+
+        Examples
+        --------
+        >>> from sknnlite import TinyNetRegressor
+        >>> X, y = [[0.0], [1.0], [2.0]], [0.0, 1.0, 2.0]
+        >>> score = TinyNetRegressor((8,), epochs=50, random_state=0).fit(X, y).score(X, y)
+        >>> score <= 1.0
+        True
+        """
+        if _encoders.targets_encoded(self) or callable(getattr(self, "scorer", None)):
+            return self._encoded_score(np.asarray(y), self.predict(X), sample_weight)
+        return super().score(X, y, sample_weight=sample_weight)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -60,7 +60,7 @@ def _compile_block(trainer):
     dtype = tf.as_dtype(trainer.objective.dtype)
     train_minibatch = minibatch_step(trainer)
     input_shape = tuple(trainer.model.inputs[0].shape[1:])
-    y_shape = [None] if trainer.objective.sparse_targets else [None, trainer.model.outputs[0].shape[-1]]
+    y_shape = [None] if trainer.objective.sparse_targets else [None, trainer.target_width]
 
     @tf.function(
         input_signature=[

@@ -61,7 +61,7 @@ class GraphLoopTrainer(CompiledLoopTrainer):
         train_minibatch = minibatch_step(self)
         input_shape = tuple(model.inputs[0].shape[1:])  # (n_features,), or (height, width, channels), ...
         n_features = input_shape[-1]
-        n_outputs = model.outputs[0].shape[-1]
+        n_outputs = self.target_width
         y_shape = [None] if self.objective.sparse_targets else [None, n_outputs]
         if sparse_input:
             X_spec = (

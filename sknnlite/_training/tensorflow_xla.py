@@ -25,7 +25,7 @@ def compile_xla_loop(trainer, slots, capacity):
 
     dtype = tf.as_dtype(trainer.objective.dtype)
     n_features = trainer.model.inputs[0].shape[-1]
-    n_outputs = trainer.model.outputs[0].shape[-1]
+    n_outputs = trainer.target_width
     y_shape = [capacity] if trainer.objective.sparse_targets else [capacity, n_outputs]
     buffer_size = _XLA_MAX_EPOCHS_PER_CALL
 

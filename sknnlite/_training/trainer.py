@@ -71,6 +71,10 @@ class Trainer:
         self.activation = None  # the activation a shared loop trains (see select)
         n_outputs = model.outputs[0].shape[-1] if getattr(model, "outputs", None) else 1
         self.metrics = make_metrics(objective.metrics, objective.sparse_targets, n_outputs)
+        # Columns of the target matrix: the outputs', unless the loss reads targets in blocks of
+        # their own (several outputs joined, ``_structured.SummedLoss``).
+        loss = model.loss if use_model_optimizer else objective.loss
+        self.target_width = getattr(loss, "target_width", None) or n_outputs
 
     def select(self, activation):
         """Set the hidden activation that the next calls train (a model shared by several activations)."""

@@ -1,0 +1,103 @@
+"""Models given as ``model=`` (a ``keras.Model`` or a build function): what a compiled one trains with."""
+
+import keras
+import numpy as np
+import pytest
+
+from sknnlite import TinyNetClassifier, TinyNetRegressor
+from sknnlite.datasets import make_sum_threshold
+
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+
+
+def _regression_data():
+    rng = np.random.RandomState(0)
+    X = rng.uniform(size=(60, 3)).astype("float32")
+    return X, X @ np.array([1.0, -2.0, 0.5], dtype="float32")
+
+
+def _compiled_linear_model(optimizer, loss="mse"):
+    inputs = keras.Input((3,))
+    model = keras.Model(inputs, keras.layers.Dense(1)(inputs))
+    model.compile(optimizer=optimizer, loss=loss)
+    return model
+
+
+def test_a_compiled_model_with_the_defaults_left_alone_keeps_its_optimizer_and_loss():
+    X, y = _regression_data()
+    model = _compiled_linear_model(keras.optimizers.SGD(learning_rate=0.05, momentum=0.5), loss="mae")
+    reg = TinyNetRegressor(model=model, epochs=3, random_state=0).fit(X, y)
+    optimizer = reg.model_.optimizer
+    assert isinstance(optimizer, keras.optimizers.SGD)
+    assert optimizer.get_config()["momentum"] == 0.5
+    np.testing.assert_allclose(float(optimizer.learning_rate.numpy()), 0.05)
+    assert reg.model_.get_compile_config()["loss"] == "mae"
+
+
+def test_an_explicit_learning_rate_is_used_by_the_compiled_optimizer():
+    X, y = _regression_data()
+    model = _compiled_linear_model("adam")
+    model.fit(X, y, epochs=5, verbose=0)
+    before = model.get_weights()
+    with pytest.warns(UserWarning, match="learning_rate=0"):
+        reg = TinyNetRegressor(model=model, epochs=2, learning_rate=0.0, random_state=0).fit(X, y)
+    for fitted, original in zip(reg.model_.get_weights(), before, strict=True):
+        np.testing.assert_array_equal(fitted, original)  # a rate of 0 changes nothing
+    assert isinstance(reg.model_.optimizer, keras.optimizers.Adam)
+
+
+def test_a_rate_alone_keeps_the_compiled_optimizers_class_and_settings():
+    X, y = _regression_data()
+    model = _compiled_linear_model(keras.optimizers.SGD(learning_rate=0.01, momentum=0.9))
+    reg = TinyNetRegressor(model=model, epochs=1, learning_rate=0.1, random_state=0).fit(X, y)
+    config = reg.model_.optimizer.get_config()
+    assert isinstance(reg.model_.optimizer, keras.optimizers.SGD) and config["momentum"] == 0.9
+    np.testing.assert_allclose(config["learning_rate"], 0.1)
+
+
+def test_an_explicit_optimizer_replaces_the_compiled_one_and_the_users_model_is_not_touched():
+    X, y = _regression_data()
+    model = _compiled_linear_model("adam")
+    reg = TinyNetRegressor(
+        model=model, epochs=1, optimizer="sgd", learning_rate=0.02, optimizer__momentum=0.8
+    ).fit(X, y)
+    config = reg.model_.optimizer.get_config()
+    assert isinstance(reg.model_.optimizer, keras.optimizers.SGD) and config["momentum"] == 0.8
+    np.testing.assert_allclose(config["learning_rate"], 0.02)
+    assert isinstance(model.optimizer, keras.optimizers.Adam)
+
+
+def test_an_explicit_loss_replaces_the_compiled_one():
+    X, y = _regression_data()
+    model = _compiled_linear_model("adam", loss="mse")
+    with pytest.warns(UserWarning, match="learning_rate=0"):
+        reg = TinyNetRegressor(model=model, loss="mae", learning_rate=0.0, epochs=1, shuffle=False)
+        reg.fit(X, y)
+    # The weights never move, so the epoch's loss is the mean absolute error of the initial model.
+    expected = np.mean(np.abs(model.predict(X, verbose=0).ravel() - y))
+    np.testing.assert_allclose(reg.loss_curve_[0], expected, rtol=1e-5)
+
+
+def test_a_build_function_that_compiles_its_own_optimizer_yields_to_an_explicit_one():
+    X, y = make_sum_threshold(80, random_state=0)
+
+    def build(meta):
+        inputs = keras.Input((meta["n_features_in_"],))
+        model = keras.Model(inputs, keras.layers.Dense(1, activation="sigmoid")(inputs))
+        model.compile(optimizer="adam", loss="binary_crossentropy")
+        return model
+
+    kept = TinyNetClassifier(model=build, epochs=1, random_state=0).fit(X, y)
+    assert isinstance(kept.model_.optimizer, keras.optimizers.Adam)
+    replaced = TinyNetClassifier(model=build, epochs=1, optimizer="rmsprop", loss="hinge").fit(X, y)
+    assert isinstance(replaced.model_.optimizer, keras.optimizers.RMSprop)
+    assert replaced.model_.get_compile_config()["loss"] == "hinge"
+    assert set(replaced.predict(X)) <= set(replaced.classes_)
+
+
+@pytest.mark.parametrize("setting", [{"learning_rate_schedule": "adaptive"}, {"learning_rate_decay": 0.1}])
+def test_sknnlite_rate_schedules_on_a_compiled_optimizer_are_refused_at_fit(setting):
+    X, y = _regression_data()
+    reg = TinyNetRegressor(model=_compiled_linear_model("adam"), epochs=1, **setting)
+    with pytest.raises(ValueError, match=f"{next(iter(setting))}=.*compiled with its own optimizer"):
+        reg.fit(X, y)
