@@ -19,6 +19,7 @@ from ._docs import fill_docstring
 from ._fit_procedure import restore_on_error
 from ._names import CLASSIFICATION_LOSSES, canonical_loss_name
 from ._targets import encoding_for, multilabel_encoding_for
+from ._training.keras_objects import single_loss
 
 _TARGET_TYPES = ("binary", "multiclass", "multilabel-indicator")
 # Losses comparing a distribution over classes: with them a 0/1 matrix whose rows hold one 1 is
@@ -405,7 +406,9 @@ class TinyNetClassifier(ClassifierMixin, BaseTinyNet):
         encoding = self._encoding
         if model is not None and not self._multilabel:
             width = model.outputs[0].shape[-1]
-            compiled_loss = getattr(model, "loss", None) if getattr(model, "optimizer", None) else None
+            compiled_loss = (
+                single_loss(getattr(model, "loss", None)) if getattr(model, "optimizer", None) else None
+            )
             if isinstance(compiled_loss, str):
                 encoding = encoding_for(compiled_loss, len(self.classes_))
             elif self.loss == "auto":

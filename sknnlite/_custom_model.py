@@ -9,7 +9,7 @@ settings prevail over a compiled model's. Several inputs or outputs are
 
 from . import _optimizers, _parameters, _routing
 from ._names import canonical_loss_name
-from ._training.keras_objects import make_optimizer
+from ._training.keras_objects import make_optimizer, single_loss
 from ._training.records import SEED_BOUND
 
 # SciKeras' fitted attributes beyond sknnlite's own, set while a build function is used (its ``meta``).
@@ -82,7 +82,7 @@ def use_given_settings(estimator, model, several_outputs=False):
     if getattr(model, "optimizer", None) is None:
         return
     optimizer = _given_optimizer(estimator, model.optimizer)
-    loss = _given_loss(estimator, model.loss, several_outputs)
+    loss = _given_loss(estimator, single_loss(model.loss), several_outputs)
     _check_sknnlite_schedules(estimator)
     if optimizer is None and loss is None:
         return

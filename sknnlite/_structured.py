@@ -10,6 +10,7 @@ losses (Keras' multi-output loss), so every engine, sample weighting and
 stopping rule work unchanged. The user's model stays the fitted ``model_``.
 """
 
+from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 
 import numpy as np
@@ -156,10 +157,10 @@ def output_losses(model, outputs, default):
 def _per_output(value, outputs, names, what):
     """A compile setting (one for all outputs, a list, or a dict by output name) as one per output."""
     n = len(outputs.keys)
-    if isinstance(value, dict):
+    if isinstance(value, Mapping):  # Keras may hold it wrapped (TensorFlow's trackable dict and list)
         keys = outputs.keys if outputs.kind == "dict" else names
         return [value.get(key) for key in keys]
-    if isinstance(value, (list, tuple)):
+    if isinstance(value, Sequence) and not isinstance(value, str):
         if len(value) != n:
             raise ValueError(f"The model is compiled with {len(value)} {what} for {n} outputs.")
         return list(value)

@@ -101,3 +101,16 @@ def test_sknnlite_rate_schedules_on_a_compiled_optimizer_are_refused_at_fit(sett
     reg = TinyNetRegressor(model=_compiled_linear_model("adam"), epochs=1, **setting)
     with pytest.raises(ValueError, match=f"{next(iter(setting))}=.*compiled with its own optimizer"):
         reg.fit(X, y)
+
+
+@pytest.mark.parametrize(
+    "loss", [["sparse_categorical_crossentropy"], {"probabilities": "sparse_categorical_crossentropy"}]
+)
+def test_a_one_output_model_compiled_with_a_one_entry_list_or_dict_of_losses_trains(loss):
+    X, y = make_sum_threshold(60, random_state=0)
+    y = y + (X[:, 0] > 0.5)  # three classes
+    inputs = keras.Input((5,))
+    model = keras.Model(inputs, keras.layers.Dense(3, activation="softmax", name="probabilities")(inputs))
+    model.compile(optimizer="adam", loss=loss)
+    clf = TinyNetClassifier(model=model, epochs=2, random_state=0).fit(X, y)
+    assert clf.predict_proba(X).shape == (60, 3)

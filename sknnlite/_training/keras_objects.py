@@ -1,6 +1,7 @@
 """The Keras objects an ``Objective`` stands for: optimizer, loss with MLP's penalty, schedule, metrics."""
 
 import copy
+from collections.abc import Mapping, Sequence
 
 from .._routing import optimizer_kwargs
 
@@ -13,6 +14,15 @@ def make_optimizer(optimizer, learning_rate, params):
     if isinstance(optimizer, str):
         return keras.optimizers.get({"class_name": optimizer, "config": config})
     return optimizer.from_config(config)
+
+
+def single_loss(loss):
+    """A compiled model's loss for its one output: Keras also takes a one-entry list or dict of them."""
+    if isinstance(loss, Mapping) and len(loss) == 1:
+        return next(iter(loss.values()))
+    if isinstance(loss, Sequence) and not isinstance(loss, str) and len(loss) == 1:
+        return loss[0]
+    return loss
 
 
 def make_loss(loss, params, dtype, scale=1.0):

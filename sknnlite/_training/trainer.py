@@ -19,6 +19,7 @@ from .keras_objects import (
     make_metrics,
     make_optimizer,
     penalized_kernels,
+    single_loss,
 )
 from .records import TrainingState, _Filled
 from .shared_programs import corner, embed
@@ -35,7 +36,7 @@ class Trainer:
         self.user_schedule = objective.learning_rate_schedule is not None and not use_model_optimizer
         if use_model_optimizer:  # a SciKeras-style build function compiled the model
             self.optimizer = model.optimizer
-            self.loss = make_loss(model.loss, {}, objective.dtype, objective.loss_scale)
+            self.loss = make_loss(single_loss(model.loss), {}, objective.dtype, objective.loss_scale)
             self.owns_optimizer = False
         else:
             # A schedule lets one compiled loop serve every learning rate and decay; a plain
