@@ -7,8 +7,10 @@ settings prevail over a compiled model's. Several inputs or outputs are
 ``_encoders.py``'s.
 """
 
+import inspect
+
 from . import _optimizers, _parameters, _routing
-from ._names import canonical_loss_name
+from ._names import LOSS_ALIASES
 from ._training.keras_objects import make_optimizer, single_loss
 from ._training.records import SEED_BOUND
 
@@ -70,25 +72,25 @@ def build(estimator, X, y, rng):
 
 
 def use_given_settings(estimator, model, several_outputs=False):
-    """Recompile a compiled model with the optimizer and loss settings the user gave, where they differ.
+    """Recompile a compiled model with the optimizer settings the user gave; refuse a conflicting loss.
 
     A compiled model keeps its own optimizer and loss while the estimator's
-    settings are left at their defaults. A setting changed from its default
-    (``optimizer``, ``learning_rate`` or ``optimizer__*``; ``loss``) wins: the
-    model is recompiled with it. With ``optimizer`` left alone, a given rate
-    or ``optimizer__*`` applies to the compiled optimizer's class and
-    configuration (an SGD with momentum stays one, at the new rate).
+    settings are left at their defaults. ``optimizer``, ``learning_rate`` or
+    ``optimizer__*`` changed from its default wins: the model is recompiled
+    with it (with ``optimizer`` left alone, a given rate or ``optimizer__*``
+    applies to the compiled optimizer's class and configuration: an SGD with
+    momentum stays one, at the new rate). A ``loss`` other than the compiled
+    one is an error, as in SciKeras.
     """
     if getattr(model, "optimizer", None) is None:
         return
-    optimizer = _given_optimizer(estimator, model.optimizer)
-    loss = _given_loss(estimator, single_loss(model.loss), several_outputs)
+    _check_given_loss(estimator, single_loss(model.loss), several_outputs)
     _check_sknnlite_schedules(estimator)
-    if optimizer is None and loss is None:
+    optimizer = _given_optimizer(estimator, model.optimizer)
+    if optimizer is None:
         return
     compile_config = getattr(getattr(model, "_compile_config", None), "config", None) or {}
-    kwargs = {**compile_config, "optimizer": optimizer or model.optimizer, "loss": loss or model.loss}
-    model.compile(**kwargs)
+    model.compile(**{**compile_config, "optimizer": optimizer})
 
 
 def _given_optimizer(estimator, compiled):
@@ -116,20 +118,43 @@ def _given_optimizer(estimator, compiled):
     return wanted
 
 
-def _given_loss(estimator, compiled, several_outputs):
-    """The loss the user's ``loss`` asks for, if set and other than the compiled one (else None)."""
-    if estimator.loss == estimator._library_default("loss"):
-        return None
-    if several_outputs:
-        raise ValueError(
-            f"loss={estimator.loss!r} is set, but the model is compiled with its own loss {compiled!r} for "
-            "targets through a target encoder (one per output); compile the model with the losses you want "
-            "and leave loss at its default."
-        )
-    wanted = estimator._target_layout()[1]
-    names = canonical_loss_name(wanted), canonical_loss_name(compiled)
-    same = wanted is compiled or (names[0] is not None and names[0] == names[1])
-    return None if same else wanted
+def _check_given_loss(estimator, compiled, several_outputs):
+    """A ``loss`` set to another value than the compiled model's is refused, as SciKeras refuses it.
+
+    The compiled loss decides what the outputs mean (the classifier encodes
+    targets for it), so the two cannot be reconciled by recompiling.
+    """
+    default, wanted = _own_default(estimator, "loss"), _loss_name(estimator.loss)
+    if estimator.loss is default or (wanted is not None and wanted == _loss_name(default)):
+        return
+    if not several_outputs and (
+        estimator.loss is compiled or (wanted is not None and wanted == _loss_name(compiled))
+    ):
+        return
+    raise ValueError(
+        f"loss={estimator.loss!r} but model compiled with {compiled!r}: the build function's compiled loss "
+        "decides what the outputs mean. Leave loss at its default to train with the compiled loss, give "
+        "the same loss, or return an uncompiled model (sknnlite compiles it with loss=)."
+    )
+
+
+def _own_default(estimator, name):
+    """A parameter's default in the estimator's own class (a subclass may change it), else sknnlite's."""
+    parameter = inspect.signature(type(estimator).__init__).parameters.get(name)
+    if parameter is None or parameter.default is inspect.Parameter.empty:
+        return estimator._library_default(name)
+    return parameter.default
+
+
+def _loss_name(loss):
+    """Keras' name for a loss given as a name, a function, a ``Loss`` or its class (None if unknown)."""
+    if inspect.isclass(loss):
+        try:
+            loss = loss()
+        except TypeError:
+            return None
+    name = loss if isinstance(loss, str) else getattr(loss, "name", None) or getattr(loss, "__name__", None)
+    return LOSS_ALIASES.get(name, name) if isinstance(name, str) else None
 
 
 def _check_sknnlite_schedules(estimator):

@@ -67,15 +67,25 @@ def test_an_explicit_optimizer_replaces_the_compiled_one_and_the_users_model_is_
     assert isinstance(model.optimizer, keras.optimizers.Adam)
 
 
-def test_an_explicit_loss_replaces_the_compiled_one():
+def test_a_loss_other_than_the_compiled_one_is_refused_and_the_same_one_is_fine():
     X, y = _regression_data()
-    model = _compiled_linear_model("adam", loss="mse")
-    with pytest.warns(UserWarning, match="learning_rate=0"):
-        reg = TinyNetRegressor(model=model, loss="mae", learning_rate=0.0, epochs=1, shuffle=False)
-        reg.fit(X, y)
-    # The weights never move, so the epoch's loss is the mean absolute error of the initial model.
-    expected = np.mean(np.abs(model.predict(X, verbose=0).ravel() - y))
-    np.testing.assert_allclose(reg.loss_curve_[0], expected, rtol=1e-5)
+    with pytest.raises(ValueError, match=r"loss='mae' but model compiled with 'mse'"):
+        TinyNetRegressor(model=_compiled_linear_model("adam", loss="mse"), loss="mae", epochs=1).fit(X, y)
+    same = keras.losses.MeanAbsoluteError()
+    reg = TinyNetRegressor(model=_compiled_linear_model("adam", loss=same), loss="mae", epochs=1).fit(X, y)
+    assert reg.n_iter_ == 1
+
+
+def test_a_subclass_default_loss_counts_as_left_alone():
+    class CosineByDefault(TinyNetRegressor):
+        def __init__(self, loss=keras.losses.CosineSimilarity(), **kwargs):  # noqa: B008
+            super().__init__(loss=loss, **kwargs)
+
+    X, y = _regression_data()
+    reg = CosineByDefault(model=_compiled_linear_model("adam", loss="mae"), epochs=1).fit(X, y)
+    assert reg.model_.get_compile_config()["loss"] == "mae"
+    with pytest.raises(ValueError, match="but model compiled with"):
+        CosineByDefault(model=_compiled_linear_model("adam", loss="mae"), epochs=1, loss="mse").fit(X, y)
 
 
 def test_a_build_function_that_compiles_its_own_optimizer_yields_to_an_explicit_one():
@@ -89,9 +99,9 @@ def test_a_build_function_that_compiles_its_own_optimizer_yields_to_an_explicit_
 
     kept = TinyNetClassifier(model=build, epochs=1, random_state=0).fit(X, y)
     assert isinstance(kept.model_.optimizer, keras.optimizers.Adam)
-    replaced = TinyNetClassifier(model=build, epochs=1, optimizer="rmsprop", loss="hinge").fit(X, y)
+    replaced = TinyNetClassifier(model=build, epochs=1, optimizer="rmsprop", loss="bce").fit(X, y)
     assert isinstance(replaced.model_.optimizer, keras.optimizers.RMSprop)
-    assert replaced.model_.get_compile_config()["loss"] == "hinge"
+    assert replaced.model_.get_compile_config()["loss"] == "binary_crossentropy"
     assert set(replaced.predict(X)) <= set(replaced.classes_)
 
 
