@@ -33,16 +33,7 @@ def encode_features(estimator, X, first_call):
         _set_metadata(estimator, estimator.feature_encoder_)
     elif getattr(estimator, "_feature_layout", None) is None:
         return X
-    matrix, layout = _structured.flatten(
-        estimator.feature_encoder_.transform(X), "The feature_encoder's transform(X)"
-    )
-    if first_call:
-        estimator._feature_layout = layout
-    elif layout != estimator._feature_layout:
-        raise ValueError(
-            f"The feature_encoder's transform(X) gives {layout}, but it gave {estimator._feature_layout} "
-            "when the network was fitted."
-        )
+    matrix = _through(estimator, "feature_encoder_", "_feature_layout", X, first_call)
     return matrix.astype(X.dtype if X.dtype.kind == "f" else np.float64, copy=False)
 
 
@@ -77,17 +68,21 @@ def encode_targets(estimator, y, first_call, encoder=None):
     if first_call:
         estimator.target_encoder_ = encoder.fit(y)
         _set_metadata(estimator, estimator.target_encoder_)
-    matrix, layout = _structured.flatten(
-        estimator.target_encoder_.transform(y), "The target_encoder's transform(y)"
-    )
+    return _through(estimator, "target_encoder_", "_target_blocks", y, first_call), y
+
+
+def _through(estimator, encoder_name, layout_name, data, first_call):
+    """``data`` through a fitted encoder as one matrix; its Layout recorded (first call) or checked."""
+    what = f"The {encoder_name[:-1]}'s transform({'X' if encoder_name.startswith('feature') else 'y'})"
+    matrix, layout = _structured.flatten(getattr(estimator, encoder_name).transform(data), what)
     if first_call:
-        estimator._target_blocks = layout
-    elif layout != estimator._target_blocks:
+        setattr(estimator, layout_name, layout)
+    elif layout != getattr(estimator, layout_name):
         raise ValueError(
-            f"The target_encoder's transform(y) gives {layout}, but it gave {estimator._target_blocks} when "
-            "the network was fitted."
+            f"{what} gives {layout}, but it gave {getattr(estimator, layout_name)} when the network was "
+            "fitted."
         )
-    return matrix, y
+    return matrix
 
 
 def prepare(estimator, model):
