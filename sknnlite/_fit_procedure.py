@@ -73,7 +73,8 @@ def new_network(estimator, X, y, hidden, rng):
         coefs, intercepts = initial_weights(rng, (X.shape[1], *hidden, n_outputs))
         batch_norm = initial_batch_norm(hidden) if estimator.batch_normalization else None
         weights = keras_weights(coefs, intercepts, batch_norm, dtype)
-        for name in ("_custom_model", "_adapted_model", "_output_layout", *_custom_model.BUILD_FN_ATTRIBUTES):
+        dropped = ("_custom_model", "_adapted_model", "_output_layout", "_unencoded_X")  # a build function's
+        for name in (*dropped, *_custom_model.BUILD_FN_ATTRIBUTES):
             estimator.__dict__.pop(name, None)
     else:
         architecture = None
