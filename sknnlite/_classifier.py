@@ -17,19 +17,11 @@ from . import _encoders, _persistence
 from ._base import BaseTinyNet, _store_init_arguments, _trains_incrementally
 from ._docs import fill_docstring
 from ._fit_procedure import restore_on_error
-from ._names import CLASSIFICATION_LOSSES, canonical_loss_name
+from ._names import CATEGORICAL_LOSSES, CLASSIFICATION_LOSSES, canonical_loss_name
 from ._targets import encoding_for, multilabel_encoding_for
 from ._training.keras_objects import single_loss
 
 _TARGET_TYPES = ("binary", "multiclass", "multilabel-indicator")
-# Losses comparing a distribution over classes: with them a 0/1 matrix whose rows hold one 1 is
-# one-hot classes (SciKeras' convention), not multilabel targets.
-_CATEGORICAL_LOSSES = {
-    "categorical_crossentropy",
-    "categorical_focal_crossentropy",
-    "kl_divergence",
-    "categorical_hinge",
-}
 
 
 def _reject_unseen_labels(y, known, explanation):
@@ -295,7 +287,7 @@ class TinyNetClassifier(ClassifierMixin, BaseTinyNet):
         """Whether y is one-hot rows under a categorical loss: SciKeras' way of giving classes."""
         return (
             y.ndim == 2
-            and canonical_loss_name(self.loss) in _CATEGORICAL_LOSSES
+            and canonical_loss_name(self.loss) in CATEGORICAL_LOSSES
             and np.isin(y, (0, 1)).all()
             and (y.sum(axis=1) == 1).all()
         )

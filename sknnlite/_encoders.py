@@ -17,7 +17,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.multiclass import type_of_target, unique_labels
 
 from . import _structured
-from ._names import canonical_loss_name
+from ._names import CATEGORICAL_LOSSES, canonical_loss_name
 
 
 def encode_features(estimator, X, first_call):
@@ -227,5 +227,4 @@ def is_multiclass_multioutput(y):
 
 def categorical(loss):
     """Whether a loss takes one-hot targets (else class codes)."""
-    name = canonical_loss_name(loss) if isinstance(loss, str) else getattr(loss, "name", None)
-    return name in ("categorical_crossentropy", "categorical_focal_crossentropy", "categorical_hinge")
+    return canonical_loss_name(loss) in CATEGORICAL_LOSSES

@@ -120,6 +120,12 @@ REGRESSION_LOSSES = frozenset(
     }
 )
 
+# Losses comparing a distribution over classes: they take one-hot targets, and with them a 0/1 matrix
+# whose rows hold one 1 is one-hot classes (SciKeras' convention), not multilabel targets.
+CATEGORICAL_LOSSES = frozenset(
+    {"categorical_crossentropy", "categorical_focal_crossentropy", "kl_divergence", "categorical_hinge"}
+)
+
 CLASSIFICATION_LOSSES = frozenset(
     {
         "auto",
