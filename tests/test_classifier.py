@@ -102,7 +102,12 @@ def test_proba_columns_follow_classes():
 def test_user_output_activation_is_used():
     X, y = _blobs(2)
     clf = TinyNetClassifier(
-        hidden_layer_sizes=(4,), loss="hinge", output_activation="linear", learning_rate=0.02, epochs=40
+        hidden_layer_sizes=(4,),
+        loss="hinge",
+        output_activation="linear",
+        learning_rate=0.02,
+        epochs=40,
+        random_state=0,
     )
     assert clf.fit(X, y).out_activation_ == "linear"
     assert clf.score(X, y) > 0.9
