@@ -9,6 +9,8 @@ import pathlib
 import sys
 import warnings
 
+import numpydoc.xref
+
 import sknnlite
 
 DOCS = pathlib.Path(__file__).parent
@@ -30,6 +32,7 @@ extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.autosummary",
     "sphinx.ext.doctest",
+    "sphinx.ext.extlinks",
     "sphinx.ext.intersphinx",
     "sphinx_gallery.gen_gallery",
 ]
@@ -44,6 +47,22 @@ numpydoc_show_class_members = False
 numpydoc_class_members_toctree = False
 # Every documented public function, class and method must show an example (run as doctests by pytest).
 numpydoc_validation_checks = {"EX01"}
+# Parameter and attribute types that are Keras or sknnlite classes link to their pages; other words
+# (int, str, array-like) stay plain text, numpydoc's own links for them included (they point at the
+# Python and NumPy inventories, which an offline build lacks).
+numpydoc_xref_param_type = True
+numpydoc_xref_ignore = "all"
+numpydoc_xref_aliases = {name: name for name in numpydoc.xref.DEFAULT_LINKS} | {
+    name: f":class:`{target}`"
+    for name, target in {
+        "keras.Model": "keras.Model",
+        "keras.callbacks.Callback": "keras.callbacks.Callback",
+        "keras.metrics.Metric": "keras.metrics.Metric",
+        "keras.optimizers.schedules.LearningRateSchedule": "keras.optimizers.schedules.LearningRateSchedule",
+        "TinyNetClassifier": "sknnlite.TinyNetClassifier",
+        "TinyNetRegressor": "sknnlite.TinyNetRegressor",
+    }.items()
+}
 numpydoc_validation_exclude = {
     r"\.set_\w+_request$",
     r"\.get_metadata_routing$",
@@ -70,16 +89,20 @@ sphinx_gallery_conf = {
     "within_subsection_order": "FileNameSortKey",
 }
 
-html_theme = "pydata_sphinx_theme"
-html_title = f"sknnlite {version}"
 _source = dict(
     url.split(", ", 1) for url in importlib.metadata.metadata("sknnlite").get_all("Project-URL") or []
 ).get("Source")
+# {source}`tests/test_docs.py` links a file of the repository (tests and benchmarks back the docs' claims).
+extlinks = {"source": (f"{_source}/blob/main/%s", "%s")}
+
+html_theme = "pydata_sphinx_theme"
+html_title = f"sknnlite {version}"
 html_theme_options = {
     "navigation_with_keys": False,
     "show_toc_level": 2,
-    # Every page title fits one row of the top bar from 1200 px up.
-    "header_links_before_dropdown": 7,
+    # Five page titles and "More" (Parameter mapping, Benchmarks, Changelog) fit one row of the top bar
+    # from 1200 px up.
+    "header_links_before_dropdown": 5,
     "navbar_persistent": ["search-button"],
     "icon_links": [{"name": "Source", "url": _source, "icon": "fa-brands fa-github"}] if _source else [],
 }
@@ -92,6 +115,7 @@ html_sidebars = {
         "user_guide",
         "parameter_mapping",
         "moving_from_scikeras",
+        "benchmarks",
         "changelog",
     )
 }

@@ -163,8 +163,9 @@ class BaseTinyNet(BaseEstimator):
 
         Examples
         --------
-        >>> from sknnlite import TinyNetClassifier
-        >>> params = TinyNetClassifier(optimizer="sgd", optimizer__momentum=0.9).get_params()
+        >>> from sknnlite import TinyNetRegressor
+        >>> reg = TinyNetRegressor(optimizer="sgd", optimizer__momentum=0.9)
+        >>> params = reg.get_params()
         >>> params["optimizer"], params["optimizer__momentum"]
         ('sgd', 0.9)
         """
@@ -191,9 +192,11 @@ class BaseTinyNet(BaseEstimator):
         Examples
         --------
         >>> from sknnlite import TinyNetRegressor
-        >>> reg = TinyNetRegressor().set_params(loss="huber", loss__delta=0.5, epochs=10)
-        >>> reg.loss__delta, reg.epochs
-        (0.5, 10)
+        >>> reg = TinyNetRegressor().set_params(loss="huber", loss__delta=0.5)
+        >>> reg.loss, reg.loss__delta
+        ('huber', 0.5)
+        >>> reg.set_params(epochs=10).epochs
+        10
         """
         for name in [name for name in params if _routing.is_routed(name)]:
             setattr(self, name, params.pop(name))
@@ -260,7 +263,8 @@ class BaseTinyNet(BaseEstimator):
         Examples
         --------
         >>> from sknnlite import TinyNetRegressor
-        >>> reg = TinyNetRegressor((4,), random_state=0).initialize([[0.0], [1.0]], [0.0, 1.0])
+        >>> reg = TinyNetRegressor((4,), random_state=0)
+        >>> reg = reg.initialize([[0.0], [1.0]], [0.0, 1.0])
         >>> reg.predict([[0.5]]).shape, reg.n_iter_
         ((1,), 0)
         """
@@ -290,7 +294,8 @@ class BaseTinyNet(BaseEstimator):
         ...     a, b = keras.Input((1,)), keras.Input((1,))
         ...     out = keras.layers.Dense(1)(keras.layers.Concatenate()([a, b]))
         ...     return keras.Model([a, b], out)
-        >>> reg = TwoInputRegressor(model=build, epochs=5).fit([[0.0, 1.0], [1.0, 0.0]], [1.0, 1.0])
+        >>> reg = TwoInputRegressor(model=build, epochs=5)
+        >>> reg = reg.fit([[0.0, 1.0], [1.0, 0.0]], [1.0, 1.0])
         >>> reg.predict([[0.5, 0.5]]).shape
         (1,)
         """
@@ -319,12 +324,13 @@ class BaseTinyNet(BaseEstimator):
         >>> class LogTargetRegressor(TinyNetRegressor):
         ...     @property
         ...     def target_encoder(self):
-        ...         return FunctionTransformer(func=np.log1p, inverse_func=np.expm1)
+        ...         return FunctionTransformer(np.log1p, inverse_func=np.expm1)
         >>> def build():
         ...     inputs = keras.Input((1,))
         ...     return keras.Model(inputs, keras.layers.Dense(1)(inputs))
         >>> import numpy as np
-        >>> reg = LogTargetRegressor(model=build, epochs=5).fit([[0.0], [1.0]], [[1.0], [9.0]])
+        >>> reg = LogTargetRegressor(model=build, epochs=5)
+        >>> reg = reg.fit([[0.0], [1.0]], [[1.0], [9.0]])
         >>> reg.predict([[0.5]]).shape
         (1, 1)
         """
@@ -351,8 +357,8 @@ class BaseTinyNet(BaseEstimator):
         --------
         >>> from sknnlite import TinyNetRegressor
         >>> reg = TinyNetRegressor((4,), random_state=0)
-        >>> reg = reg.partial_fit([[0.0], [1.0]], [0.0, 1.0]).partial_fit([[0.5]], [0.5])
-        >>> reg.current_epoch
+        >>> reg = reg.partial_fit([[0.0], [1.0]], [0.0, 1.0])
+        >>> reg.partial_fit([[0.5]], [0.5]).current_epoch
         2
         """
         return getattr(self, "_current_epoch", 0)
@@ -470,7 +476,8 @@ class BaseTinyNet(BaseEstimator):
         Examples
         --------
         >>> from sknnlite import TinyNetRegressor
-        >>> reg = TinyNetRegressor((4,), epochs=5).fit([[0.0], [1.0]], [0.0, 1.0])
+        >>> reg = TinyNetRegressor((4,), epochs=5)
+        >>> reg = reg.fit([[0.0], [1.0]], [0.0, 1.0])
         >>> [type(layer).__name__ for layer in reg.model_.layers]
         ['Dense', 'Dense']
         """
@@ -506,12 +513,13 @@ class BaseTinyNet(BaseEstimator):
         Examples
         --------
         >>> import pathlib, tempfile
-        >>> from sknnlite import TinyNetClassifier
-        >>> clf = TinyNetClassifier((4,), epochs=5, random_state=0).fit([[0.0], [1.0]], ["no", "yes"])
-        >>> path = pathlib.Path(tempfile.mkdtemp()) / "clf.keras"
-        >>> clf.save(path)
-        >>> TinyNetClassifier.load(path).classes_
-        array(['no', 'yes'], dtype='<U3')
+        >>> from sknnlite import TinyNetRegressor
+        >>> reg = TinyNetRegressor((4,), epochs=5, random_state=0)
+        >>> reg = reg.fit([[0.0], [1.0]], [0.0, 1.0])
+        >>> path = pathlib.Path(tempfile.mkdtemp()) / "reg.keras"
+        >>> reg.save(path)
+        >>> TinyNetRegressor.load(path).n_features_in_
+        1
         """
         check_is_fitted(self)
         _persistence.save(self, path)
@@ -552,7 +560,8 @@ class BaseTinyNet(BaseEstimator):
         >>> reg = TinyNetRegressor((4,), epochs=5, random_state=0).fit(X, y)
         >>> path = pathlib.Path(tempfile.mkdtemp()) / "reg.keras"
         >>> reg.save(path)
-        >>> bool(np.array_equal(TinyNetRegressor.load(path).predict(X), reg.predict(X)))
+        >>> loaded = TinyNetRegressor.load(path)
+        >>> bool(np.array_equal(loaded.predict(X), reg.predict(X)))
         True
         """
         return _persistence.load(

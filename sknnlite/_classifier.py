@@ -15,7 +15,7 @@ from sklearn.utils.validation import validate_data
 
 from . import _encoders, _persistence
 from ._base import BaseTinyNet, _store_init_arguments, _trains_incrementally
-from ._docs import fill_docstring
+from ._docs import fill_docstring, with_examples
 from ._fit_procedure import restore_on_error
 from ._names import CATEGORICAL_LOSSES, CLASSIFICATION_LOSSES, canonical_loss_name
 from ._targets import encoding_for, multilabel_encoding_for
@@ -165,7 +165,7 @@ class TinyNetClassifier(ClassifierMixin, BaseTinyNet):
         Examples
         --------
         >>> from sknnlite import TinyNetClassifier
-        >>> clf = TinyNetClassifier((8,), epochs=5, class_weight="balanced", random_state=0)
+        >>> clf = TinyNetClassifier((8,), epochs=5, class_weight="balanced")
         >>> clf.fit([[0.0], [0.1], [1.0]], ["a", "a", "b"]).classes_
         array(['a', 'b'], dtype='<U1')
         """
@@ -472,7 +472,8 @@ class TinyNetClassifier(ClassifierMixin, BaseTinyNet):
         Examples
         --------
         >>> from sknnlite import TinyNetClassifier
-        >>> clf = TinyNetClassifier((8,), epochs=5, random_state=0).fit([[0.0], [1.0], [2.0]], [0, 1, 2])
+        >>> clf = TinyNetClassifier((8,), epochs=5, random_state=0)
+        >>> clf = clf.fit([[0.0], [1.0], [2.0]], [0, 1, 2])
         >>> proba = clf.predict_proba([[0.5]])
         >>> proba.shape, round(float(proba.sum()), 6)
         ((1, 3), 1.0)
@@ -502,7 +503,8 @@ class TinyNetClassifier(ClassifierMixin, BaseTinyNet):
         >>> from sknnlite import TinyNetClassifier
         >>> X, y = [[0.0], [1.0], [2.0]], ["a", "b", "c"]
         >>> clf = TinyNetClassifier((8,), epochs=5, random_state=0).fit(X, y)
-        >>> bool(np.allclose(np.exp(clf.predict_log_proba(X)), clf.predict_proba(X)))
+        >>> log_proba = clf.predict_log_proba(X)
+        >>> bool(np.allclose(np.exp(log_proba), clf.predict_proba(X)))
         True
         """
         proba = self.predict_proba(X)
@@ -532,7 +534,8 @@ class TinyNetClassifier(ClassifierMixin, BaseTinyNet):
         >>> X, y = [[0.0], [1.0], [2.0], [3.0]], ["low", "low", "high", "high"]
         >>> clf = TinyNetClassifier((8,), epochs=5, random_state=0).fit(X, y)
         >>> scores = clf.decision_function(X)
-        >>> scores.shape, bool(((scores > 0) == (clf.predict(X) == clf.classes_[1])).all())
+        >>> is_second_class = clf.predict(X) == clf.classes_[1]
+        >>> scores.shape, bool(((scores > 0) == is_second_class).all())
         ((4,), True)
         """
         proba = self.predict_proba(X)  # checks fitting and X
@@ -576,7 +579,8 @@ class TinyNetClassifier(ClassifierMixin, BaseTinyNet):
         --------
         >>> from sknnlite import TinyNetClassifier
         >>> Y = [[1, 0], [0, 1], [1, 1], [0, 0]]
-        >>> clf = TinyNetClassifier((8,), epochs=5, random_state=0).fit([[0.0], [1.0], [2.0], [3.0]], Y)
+        >>> clf = TinyNetClassifier((8,), epochs=5, random_state=0)
+        >>> clf = clf.fit([[0.0], [1.0], [2.0], [3.0]], Y)
         >>> clf.predict([[0.0], [3.0]]).shape
         (2, 2)
         """
@@ -612,9 +616,10 @@ class TinyNetClassifier(ClassifierMixin, BaseTinyNet):
         Examples
         --------
         >>> from sknnlite import TinyNetClassifier
-        >>> X, y = [[0.0], [1.0], [2.0], [3.0]], [0, 0, 1, 1]
-        >>> score = TinyNetClassifier((8,), epochs=5, random_state=0).fit(X, y).score(X, y)
-        >>> 0.0 <= score <= 1.0
+        >>> import numpy as np
+        >>> X, y = [[0.0], [1.0], [2.0], [3.0]], np.array([0, 0, 1, 1])
+        >>> clf = TinyNetClassifier((8,), epochs=5, random_state=0).fit(X, y)
+        >>> bool(clf.score(X, y) == np.mean(clf.predict(X) == y))
         True
         """
         if _encoders.targets_encoded(self) or callable(getattr(self, "scorer", None)):
@@ -631,3 +636,164 @@ class TinyNetClassifier(ClassifierMixin, BaseTinyNet):
         tags.classifier_tags.multi_label = True
         tags.target_tags.multi_output = True
         return tags
+
+    # -- members shared with TinyNetRegressor, restated with classifier examples ------
+
+    def get_params(self, deep=True):
+        return super().get_params(deep=deep)
+
+    get_params.__doc__ = with_examples(
+        BaseTinyNet.get_params,
+        """
+        >>> from sknnlite import TinyNetClassifier
+        >>> clf = TinyNetClassifier(loss="hinge", optimizer__momentum=0.9)
+        >>> params = clf.get_params()
+        >>> params["loss"], params["optimizer__momentum"]
+        ('hinge', 0.9)
+        """,
+    )
+
+    def set_params(self, **params):
+        return super().set_params(**params)
+
+    set_params.__doc__ = with_examples(
+        BaseTinyNet.set_params,
+        """
+        >>> from sknnlite import TinyNetClassifier
+        >>> clf = TinyNetClassifier().set_params(optimizer="sgd")
+        >>> clf.set_params(optimizer__momentum=0.9).optimizer__momentum
+        0.9
+        """,
+    )
+
+    def initialize(self, X, y):
+        return super().initialize(X, y)
+
+    initialize.__doc__ = with_examples(
+        BaseTinyNet.initialize,
+        """
+        >>> from sknnlite import TinyNetClassifier
+        >>> clf = TinyNetClassifier((4,), random_state=0)
+        >>> clf = clf.initialize([[0.0], [1.0]], ["no", "yes"])
+        >>> clf.classes_.tolist(), clf.predict_proba([[0.5]]).shape, clf.n_iter_
+        (['no', 'yes'], (1, 2), 0)
+        """,
+    )
+
+    current_epoch = property(
+        BaseTinyNet.current_epoch.fget,
+        doc=with_examples(
+            BaseTinyNet.current_epoch,
+            """
+            >>> from sknnlite import TinyNetClassifier
+            >>> clf = TinyNetClassifier((4,), random_state=0)
+            >>> X, y = [[0.0], [1.0]], ["a", "b"]
+            >>> clf = clf.partial_fit(X, y, classes=["a", "b"])
+            >>> clf.partial_fit([[0.5]], ["a"]).current_epoch
+            2
+            """,
+        ),
+    )
+
+    model_ = property(
+        BaseTinyNet.model_.fget,
+        doc=with_examples(
+            BaseTinyNet.model_,
+            """
+            >>> from sknnlite import TinyNetClassifier
+            >>> clf = TinyNetClassifier((4,), epochs=5)
+            >>> clf = clf.fit([[0.0], [1.0]], ["a", "b"])
+            >>> [layer.activation.__name__ for layer in clf.model_.layers]
+            ['relu', 'sigmoid']
+            """,
+        ),
+    )
+
+    def save(self, path):
+        return super().save(path)
+
+    save.__doc__ = with_examples(
+        BaseTinyNet.save,
+        """
+        >>> import pathlib, tempfile
+        >>> from sknnlite import TinyNetClassifier
+        >>> clf = TinyNetClassifier((4,), epochs=5, random_state=0)
+        >>> clf = clf.fit([[0.0], [1.0]], ["no", "yes"])
+        >>> path = pathlib.Path(tempfile.mkdtemp()) / "clf.keras"
+        >>> clf.save(path)
+        >>> TinyNetClassifier.load(path).classes_
+        array(['no', 'yes'], dtype='<U3')
+        """,
+    )
+
+    @classmethod
+    def load(cls, path, *, trusted=None, custom_objects=None, allow_pickle=False):
+        return super().load(path, trusted=trusted, custom_objects=custom_objects, allow_pickle=allow_pickle)
+
+    load.__func__.__doc__ = with_examples(
+        BaseTinyNet.load,
+        """
+        >>> import pathlib, tempfile
+        >>> import numpy as np
+        >>> from sknnlite import TinyNetClassifier
+        >>> X, y = [[0.0], [1.0], [2.0]], ["a", "b", "b"]
+        >>> clf = TinyNetClassifier((4,), epochs=5, random_state=0).fit(X, y)
+        >>> path = pathlib.Path(tempfile.mkdtemp()) / "clf.keras"
+        >>> clf.save(path)
+        >>> loaded = TinyNetClassifier.load(path)
+        >>> bool(np.array_equal(loaded.predict_proba(X), clf.predict_proba(X)))
+        True
+        """,
+    )
+
+    feature_encoder = property(
+        BaseTinyNet.feature_encoder.fget,
+        doc=with_examples(
+            BaseTinyNet.feature_encoder,
+            """
+            >>> import keras
+            >>> from sklearn.preprocessing import FunctionTransformer
+            >>> from sknnlite import TinyNetClassifier
+            >>> class TwoInputClassifier(TinyNetClassifier):
+            ...     @property
+            ...     def feature_encoder(self):
+            ...         return FunctionTransformer(lambda X: [X[:, :1], X[:, 1:]])
+            >>> def build():
+            ...     a, b = keras.Input((1,)), keras.Input((1,))
+            ...     joined = keras.layers.Concatenate()([a, b])
+            ...     out = keras.layers.Dense(1, activation="sigmoid")(joined)
+            ...     return keras.Model([a, b], out)
+            >>> clf = TwoInputClassifier(model=build, epochs=5)
+            >>> clf = clf.fit([[0.0, 1.0], [1.0, 0.0]], ["no", "yes"])
+            >>> clf.predict([[0.5, 0.5]]).shape
+            (1,)
+            """,
+        ),
+    )
+
+    target_encoder = property(
+        BaseTinyNet.target_encoder.fget,
+        doc=with_examples(
+            BaseTinyNet.target_encoder,
+            """
+            >>> import keras
+            >>> from sknnlite import MultiOutputLabelEncoder, TinyNetClassifier
+            >>> class TwoOutputClassifier(TinyNetClassifier):
+            ...     @property
+            ...     def target_encoder(self):  # one output per column of labels
+            ...         return MultiOutputLabelEncoder()
+            >>> def build():
+            ...     inputs = keras.Input((1,))
+            ...     heads = [
+            ...         keras.layers.Dense(n, activation="softmax")(inputs)
+            ...         for n in (2, 3)
+            ...     ]
+            ...     return keras.Model(inputs, heads)
+            >>> y = [["cat", "small"], ["dog", "large"], ["cat", "medium"]]
+            >>> clf = TwoOutputClassifier(model=build, epochs=5)
+            >>> clf = clf.fit([[0.0], [1.0], [2.0]], y)
+            >>> [classes.tolist() for classes in clf.classes_]
+            [['cat', 'dog'], ['large', 'medium', 'small']]
+            """,
+        ),
+    )

@@ -1,5 +1,8 @@
 """Docstring sections both estimators share, filled into their class docstrings."""
 
+import re
+import textwrap
+
 NETWORK_PARAMETERS = """\
 hidden_layer_sizes : tuple of int, default=(100,)
         Units per hidden layer; ``()`` gives a linear model (no hidden layer).
@@ -204,3 +207,16 @@ def fill_docstring(cls):
     for name, text in sections.items():
         cls.__doc__ = cls.__doc__.replace("{" + name + "}", text)
     return cls
+
+
+def with_examples(member, examples):
+    """``member``'s docstring with its Examples section replaced by ``examples``.
+
+    The estimators share these members through ``BaseTinyNet``, whose
+    examples use a regressor; the classifier restates them with its own, so
+    each API page shows its own class.
+    """
+    doc = member.__doc__
+    head, indent = re.match(r"(.*\n)([ \t]*)Examples\n[ \t]*-+\n", doc, re.DOTALL).groups()
+    body = textwrap.indent(textwrap.dedent(examples).strip("\n"), indent)
+    return f"{head}{indent}Examples\n{indent}--------\n{body}\n{indent}"

@@ -166,12 +166,14 @@ class MultiOutputLabelEncoder(TransformerMixin, BaseEstimator):
     --------
     >>> import numpy as np
     >>> from sknnlite import MultiOutputLabelEncoder
-    >>> encoder = MultiOutputLabelEncoder().fit([["a", 0], ["b", 2], ["a", 1]])
+    >>> encoder = MultiOutputLabelEncoder()
+    >>> encoder = encoder.fit([["a", 0], ["b", 2], ["a", 1]])
     >>> [classes.tolist() for classes in encoder.classes_]
     [['a', 'b'], ['0', '1', '2']]
     >>> [codes.tolist() for codes in encoder.transform([["b", 1]])]
     [[1], [1]]
-    >>> encoder.inverse_transform([np.array([[0.9]]), np.array([[0.1, 0.2, 0.7]])]).tolist()
+    >>> outputs = [np.array([[0.9]]), np.array([[0.1, 0.2, 0.7]])]
+    >>> encoder.inverse_transform(outputs).tolist()
     [['b', '2']]
     """
 

@@ -149,7 +149,8 @@ class TinyNetRegressor(RegressorMixin, BaseTinyNet):
         --------
         >>> from sknnlite import TinyNetRegressor
         >>> reg = TinyNetRegressor((8,), epochs=20, random_state=0)
-        >>> reg.fit([[0.0], [1.0], [2.0]], [0.0, 1.0, 2.0], sample_weight=[1, 2, 1]).n_iter_
+        >>> X, y = [[0.0], [1.0], [2.0]], [0.0, 1.0, 2.0]
+        >>> reg.fit(X, y, sample_weight=[1, 2, 1]).n_iter_
         20
         """
         return self._fit(X, y, sample_weight, incremental=False)
@@ -296,7 +297,8 @@ class TinyNetRegressor(RegressorMixin, BaseTinyNet):
         --------
         >>> from sknnlite import TinyNetRegressor
         >>> Y = [[0.0, 1.0], [1.0, 0.0]]
-        >>> reg = TinyNetRegressor((8,), epochs=5, random_state=0).fit([[0.0], [1.0]], Y)
+        >>> reg = TinyNetRegressor((8,), epochs=5, random_state=0)
+        >>> reg = reg.fit([[0.0], [1.0]], Y)
         >>> reg.predict([[0.5]]).shape
         (1, 2)
         """
@@ -329,9 +331,10 @@ class TinyNetRegressor(RegressorMixin, BaseTinyNet):
         Examples
         --------
         >>> from sknnlite import TinyNetRegressor
+        >>> from sklearn.metrics import r2_score
         >>> X, y = [[0.0], [1.0], [2.0]], [0.0, 1.0, 2.0]
-        >>> score = TinyNetRegressor((8,), epochs=50, random_state=0).fit(X, y).score(X, y)
-        >>> score <= 1.0
+        >>> reg = TinyNetRegressor((8,), epochs=50, random_state=0).fit(X, y)
+        >>> bool(reg.score(X, y) == r2_score(y, reg.predict(X)))
         True
         """
         if _encoders.targets_encoded(self) or callable(getattr(self, "scorer", None)):

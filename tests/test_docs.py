@@ -1,5 +1,8 @@
-"""Docstrings: shared sections filled in, an Examples section on every public name; doc pages that run."""
+"""Docstrings: shared sections filled in, an Examples section on every public name; doc pages that run
+and read as the site shows them (code that fits, links to the API, one version)."""
 
+import doctest
+import importlib.metadata
 import inspect
 import os
 import pathlib
@@ -15,12 +18,14 @@ from sknnlite import datasets
 
 def _public_names():
     """Every public class, function, method and property the API reference documents."""
-    for cls in (sknnlite.TinyNetClassifier, sknnlite.TinyNetRegressor):
+    for cls in (sknnlite.TinyNetClassifier, sknnlite.TinyNetRegressor, sknnlite.MultiOutputLabelEncoder):
         yield cls.__name__, cls
+        if cls is sknnlite.MultiOutputLabelEncoder:  # a transformer: its page documents the class only
+            continue
         for name, member in inspect.getmembers(cls):
             if name.startswith("_") or (name.startswith("set_") and name.endswith("_request")):
                 continue
-            if name in ("get_metadata_routing", "score"):  # scikit-learn's own, documented there
+            if name == "get_metadata_routing":  # scikit-learn's own, documented there
                 continue
             if inspect.isfunction(member) or isinstance(member, property) or inspect.ismethod(member):
                 yield f"{cls.__name__}.{name}", member
@@ -29,12 +34,63 @@ def _public_names():
 
 
 PUBLIC = dict(_public_names())
+DOCS = pathlib.Path(__file__).parents[1] / "docs"
+NARRATIVE_PAGES = [
+    "index.md",
+    "getting_started.md",
+    "user_guide.md",
+    "parameter_mapping.md",
+    "moving_from_scikeras.md",
+]
+# A method's example box on an API page is 648 px wide in a 1400 px window (measured in Chromium with
+# the pydata theme): 72 characters of its monospace font. Longer lines were cut at the right edge.
+CODE_COLUMN_CHARACTERS = 72
 
 
 @pytest.mark.parametrize("name", sorted(PUBLIC))
 def test_every_public_docstring_has_an_example(name):
     doc = inspect.getdoc(PUBLIC[name])
     assert doc and "Examples\n--------\n>>> " in doc, f"{name} has no Examples section"
+
+
+@pytest.mark.parametrize("name", sorted(PUBLIC))
+def test_every_example_line_fits_the_api_page_column(name):
+    too_long = []
+    for example in doctest.DocTestParser().get_examples(inspect.getdoc(PUBLIC[name])):
+        shown = [f">>> {line}" for line in example.source.splitlines()] + example.want.splitlines()
+        too_long += [line for line in shown if len(line) > CODE_COLUMN_CHARACTERS]
+    assert not too_long, f"{name}: example lines over {CODE_COLUMN_CHARACTERS} characters: {too_long}"
+
+
+def test_classifier_pages_show_classifier_examples():
+    # Members the estimators share are restated on the classifier with its own examples.
+    for name, member in PUBLIC.items():
+        if name.startswith("TinyNetClassifier."):
+            assert "TinyNetRegressor" not in inspect.getdoc(member), name
+
+
+@pytest.mark.parametrize("page", NARRATIVE_PAGES)
+def test_every_narrative_page_links_the_api_pages(page):
+    text = (DOCS / page).read_text()
+    assert re.search(r"\{py:(class|func)\}`~?sknnlite\.", text), f"{page} links no sknnlite API page"
+    # Repository files are linked with the {source} role; the docs' own pages, as pages.
+    assert not re.search(r"(?<!\})`(docs|tests|benchmarks)/[\w/]+\.(md|py)`", text)
+    assert "the README" not in text
+
+
+def test_one_version_everywhere():
+    pyproject = (DOCS.parent / "pyproject.toml").read_text()
+    assert 'dynamic = ["version"]' in pyproject and 'version = { attr = "sknnlite.__version__" }' in pyproject
+    assert importlib.metadata.version("sknnlite") == sknnlite.__version__
+    changelog = (DOCS / "changelog.md").read_text()
+    first_heading = re.search(r"^## (\S+)", changelog, re.M).group(1)
+    assert first_heading == sknnlite.__version__
+
+
+def test_gallery_outputs_wrap_instead_of_running_off_the_column():
+    # A ConvergenceWarning is one line of 300 characters; the example output boxes must wrap it.
+    css = (DOCS / "_static" / "sknnlite.css").read_text()
+    assert re.search(r"\.sphx-glr-script-out pre[^{]*\{[^}]*white-space: pre-wrap", css)
 
 
 @pytest.mark.parametrize("cls", [sknnlite.TinyNetClassifier, sknnlite.TinyNetRegressor])
@@ -48,7 +104,7 @@ def test_shared_docstring_sections_are_filled_in(cls):
 
 
 def _python_blocks(page):
-    text = (pathlib.Path(__file__).parents[1] / "docs" / page).read_text()
+    text = (DOCS / page).read_text()
     return re.findall(r"^```python\n(.*?)^```", text, re.S | re.M)
 
 

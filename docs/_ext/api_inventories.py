@@ -24,6 +24,7 @@ KERAS_PAGES = {
     "keras.activations": ("module", "layers/activations/"),
     "keras.losses": ("module", "losses/"),
     "keras.metrics": ("module", "metrics/"),
+    "keras.metrics.Metric": ("class", "metrics/base_metric/"),
     "keras.callbacks": ("module", "callbacks/"),
     "keras.callbacks.Callback": ("class", "callbacks/base_callback/"),
     "keras.callbacks.EarlyStopping": ("class", "callbacks/early_stopping/"),
@@ -32,6 +33,7 @@ KERAS_PAGES = {
     "keras.optimizers.Adam": ("class", "optimizers/adam/"),
     "keras.optimizers.RMSprop": ("class", "optimizers/rmsprop/"),
     "keras.optimizers.schedules": ("module", "optimizers/learning_rate_schedules/"),
+    "keras.optimizers.schedules.LearningRateSchedule": ("class", "optimizers/learning_rate_schedules/"),
     "keras.optimizers.schedules.ExponentialDecay": (
         "class",
         "optimizers/learning_rate_schedules/exponential_decay/",
