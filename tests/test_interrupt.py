@@ -1,6 +1,7 @@
 """Ctrl-C during fit keeps the weights reached, as scikit-learn's MLP does."""
 
 import contextlib
+import os
 import subprocess
 import sys
 import textwrap
@@ -88,9 +89,11 @@ def test_an_interrupt_before_the_first_epoch_keeps_the_previous_fit(monkeypatch)
     assert est.n_iter_ == 5
 
 
-def test_ctrl_c_stops_a_long_fit_soon_and_keeps_a_usable_estimator():
+def test_ctrl_c_stops_a_long_fit_soon_and_keeps_a_usable_estimator(tmp_path):
     script = textwrap.dedent(
         """
+        import faulthandler, sys
+        faulthandler.dump_traceback_later(100, exit=True)  # a hang shows where it is, before the timeout
         import _thread, threading, time, warnings
         from sknnlite import TinyNetClassifier
         from sknnlite.datasets import make_sum_threshold
@@ -119,7 +122,12 @@ def test_ctrl_c_stops_a_long_fit_soon_and_keeps_a_usable_estimator():
         print([str(w.message) for w in caught])
         """
     )
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    # A process of its own, as a user's: its own compilation cache, not the session's XLA flags.
+    env = {name: value for name, value in os.environ.items() if name != "TF_XLA_FLAGS"}
+    env["SKNNLITE_CACHE_DIR"] = str(tmp_path / "cache")
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, env=env
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     seconds, epochs, score = result.stdout.splitlines()[-2].split()
     assert float(seconds) < 5.0  # first Ctrl-C after 1 s (a dropped one, again at 4 s); calls last ~0.25 s
