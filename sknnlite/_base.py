@@ -580,6 +580,11 @@ class BaseTinyNet(BaseEstimator):
     def __sklearn_is_fitted__(self):
         return hasattr(self, "_state")
 
+    def __dir__(self):
+        # Not model_: scikit-learn's __dir__ (hasattr on every name) and tools that read every fitted
+        # attribute found there (skl2onnx, tab completion) would build the Keras model, importing Keras.
+        return [name for name in object.__dir__(self) if name != "model_" and hasattr(self, name)]
+
     def __getstate__(self):
         state = dict(super().__getstate__())  # a copy: Python returns the live __dict__
         for name in ("_keras_model", "_custom_trainer", "_adapted_model"):

@@ -14,6 +14,7 @@ import pytest
 
 import sknnlite
 from sknnlite import datasets
+from sknnlite.onnx import register_converters
 
 
 def _public_names():
@@ -31,6 +32,7 @@ def _public_names():
                 yield f"{cls.__name__}.{name}", member
     for name in datasets.__all__:
         yield f"datasets.{name}", getattr(datasets, name)
+    yield "onnx.register_converters", register_converters
 
 
 PUBLIC = dict(_public_names())
