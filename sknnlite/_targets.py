@@ -119,9 +119,18 @@ def encoding_for(loss, n_classes):
     encoding = _encoding_for(loss, n_classes)
     if n_classes == 1 and encoding.output_activation == "softmax":
         # A single class (fitted as scikit-learn's MLP does): a softmax over one output is constant
-        # and Keras warns about it; a sigmoid learns "this class" like any one-vs-rest output.
-        encoding = TargetEncoding(encoding.kind, encoding.low, encoding.loss, "sigmoid", n_classes)
+        # and Keras warns about it; a sigmoid learns "this class" like any one-vs-rest output, and a
+        # categorical crossentropy becomes its binary form, as it divides the output by its sum
+        # (0 / 0 once the sigmoid underflows: a NaN loss on large inputs).
+        loss = _SINGLE_CLASS_LOSSES.get(canonical_loss_name(encoding.loss), encoding.loss)
+        encoding = TargetEncoding(encoding.kind, encoding.low, loss, "sigmoid", n_classes)
     return encoding
+
+
+_SINGLE_CLASS_LOSSES = {
+    "categorical_crossentropy": "binary_crossentropy",
+    "categorical_focal_crossentropy": "binary_focal_crossentropy",
+}
 
 
 def _encoding_for(loss, n_classes):

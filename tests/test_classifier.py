@@ -135,6 +135,17 @@ def test_a_single_class_is_fitted_and_predicted_as_mlp_does(loss):
     np.testing.assert_allclose(clf.predict_proba(X), np.ones((3, 1)))
 
 
+@pytest.mark.parametrize("loss", ["categorical_crossentropy", "categorical_focal_crossentropy"])
+def test_a_single_class_with_a_categorical_loss_trains_on_large_inputs(loss):
+    # One class, one sigmoid output: the categorical form divides the output by its sum, 0 / 0 once
+    # the sigmoid underflows (a NaN loss on JAX, found by hypothesis); the binary form is used.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf = TinyNetClassifier((3,), loss=loss, epochs=2, learning_rate=0.01, random_state=0)
+        clf.fit([[0.0, 614.0, 614.0, 0.0]], [0])
+    assert np.isfinite(clf.loss_curve_).all() and clf.predict([[1.0, 2.0, 3.0, 4.0]]).tolist() == [0]
+
+
 def test_continuous_and_multiclass_multioutput_targets_are_rejected():
     with pytest.raises(ValueError, match="Unknown label type"):
         TinyNetClassifier().fit([[0.0], [1.0], [2.0]], [0.5, 1.5, 2.5])
