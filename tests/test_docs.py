@@ -33,6 +33,7 @@ def _public_names():
     for name in datasets.__all__:
         yield f"datasets.{name}", getattr(datasets, name)
     yield "onnx.register_converters", register_converters
+    yield "trusted_types", sknnlite.trusted_types
 
 
 PUBLIC = dict(_public_names())
