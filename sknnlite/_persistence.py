@@ -15,7 +15,7 @@ import zipfile
 
 import numpy as np
 
-from . import _safe_state
+from . import _model_file, _safe_state
 from ._backends import import_keras
 from ._training.records import Architecture, Objective, TrainingState
 
@@ -80,28 +80,40 @@ def _model_loader(members, trust, source):
             raise ValueError(f"unexpected model member {member!r}")
         if member not in members:
             raise ValueError(f"the model member {member!r} is missing")
-        with tempfile.TemporaryDirectory() as directory:
-            copy = os.path.join(directory, "model.keras")
-            with open(copy, "wb") as file:
-                file.write(members[member])
-            return _load_keras(copy, trust, source)
+        nested = _model_file.read_archive(members[member], f"{source} (member {member!r})", lambda _: False)
+        return _load_keras(nested, trust, source)
 
     return load_model
 
 
-def _load_keras(path, trust, source):
+def _load_keras(members, trust, source):
+    """The Keras model of ``members`` (checked ``.keras`` archive members), rebuilt in Keras' safe mode.
+
+    Keras opens a copy holding only these members, so it reads nothing the checks did not see.
+    """
     import_keras()
     import keras
 
-    try:
-        return keras.saving.load_model(
-            path, compile=False, safe_mode=True, custom_objects=trust.custom_objects()
-        )
-    except (TypeError, ValueError) as error:
-        raise ValueError(
-            f"{source}: Keras could not rebuild the network ({error}). Custom layers, losses or "
-            "activations must be passed as custom_objects={...} (or trusted=[...])."
-        ) from None
+    with tempfile.TemporaryDirectory() as directory:
+        path = os.path.join(directory, "model.keras")
+        _model_file.write_archive({k: v for k, v in members.items() if _model_file.is_keras_member(k)}, path)
+        try:
+            return keras.saving.load_model(
+                path, compile=False, safe_mode=True, custom_objects=trust.custom_objects()
+            )
+        except (
+            TypeError,
+            ValueError,
+            KeyError,
+            IndexError,
+            AttributeError,
+            OSError,
+            zipfile.BadZipFile,
+        ) as error:
+            raise ValueError(
+                f"{source}: Keras could not rebuild the network ({error}). Custom layers, losses or "
+                "activations must be passed as custom_objects={...} (or trusted=[...])."
+            ) from None
 
 
 def _estimator_class(name, expected_class, trusted, source):
@@ -121,16 +133,15 @@ def _estimator_class(name, expected_class, trusted, source):
     return trusted.resolve(name)
 
 
+def _is_own_member(name):
+    return name in (STATE_MEMBER, ARRAYS_MEMBER, PICKLE_MEMBER) or (
+        name.startswith(_safe_state.MODEL_MEMBER_PREFIX) and name.endswith(".keras") and "/" not in name
+    )
+
+
 def _read_members(path):
-    try:
-        with zipfile.ZipFile(path) as archive:
-            names = set(archive.namelist())
-            wanted = [m for m in (STATE_MEMBER, ARRAYS_MEMBER, PICKLE_MEMBER) if m in names] + [
-                m for m in names if m.startswith(_safe_state.MODEL_MEMBER_PREFIX)
-            ]
-            return {member: archive.read(member) for member in wanted}
-    except (zipfile.BadZipFile, EOFError, zipfile.LargeZipFile) as error:
-        raise ValueError(f"{path!r} is not a readable .keras file (a zip archive): {error}.") from None
+    """Every member of the file, each checked (name, size, compression) before it is read."""
+    return _model_file.read_archive(path, repr(path), _is_own_member, json_members=(STATE_MEMBER,))
 
 
 def load(path, expected_class=None, *, trusted=None, custom_objects=None, allow_pickle=False):
@@ -167,13 +178,21 @@ def load(path, expected_class=None, *, trusted=None, custom_objects=None, allow_
         raise TypeError(f"{source} holds a {getattr(cls, '__name__', cls)}, not a {expected_class.__name__}.")
     estimator = cls.__new__(cls)
     estimator.__setstate__(state)
-    model = _load_keras(path, trust, source)
     _check_loaded(estimator, source)
-    try:
-        estimator._attach_keras_model(model)
-    except (ValueError, TypeError, IndexError) as error:
-        raise ValueError(f"{source}: the network does not match the estimator record ({error}).") from None
-    _check_loaded(estimator, source)
+    if getattr(estimator, "_architecture", None) is None:
+        # A custom network lives in the file's Keras part; the built-in one is rebuilt from the record
+        # (its weights included) when model_ is first asked for, as after unpickling, so loading it
+        # needs neither Keras nor the Keras members.
+        weights_bytes = sum(weights.nbytes for weights in estimator._state.weights)
+        _model_file.check_keras_weights(members, weights_bytes, source)
+        model = _load_keras(members, trust, source)
+        try:
+            estimator._attach_keras_model(model)
+        except (ValueError, TypeError, IndexError) as error:
+            raise ValueError(
+                f"{source}: the network does not match the estimator record ({error})."
+            ) from None
+        _check_loaded(estimator, source)
     return estimator
 
 

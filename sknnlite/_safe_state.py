@@ -19,6 +19,7 @@ import sys
 
 import numpy as np
 
+from ._model_file import read_arrays
 from ._targets import TargetEncoding
 from ._training.records import Architecture, Objective, TrainingState, _Filled
 
@@ -411,11 +412,7 @@ def load_state(document_bytes, npz_bytes, trusted, source, load_model):
             "if you trust the file, pass the objects (or their names) as trusted=[...] (or Keras' "
             "custom_objects={...})."
         )
-    try:
-        with np.load(io.BytesIO(npz_bytes), allow_pickle=False) as npz:
-            arrays = {name: npz[name] for name in npz.files}
-    except (ValueError, OSError, EOFError) as error:
-        raise ValueError(f"{source}: the estimator's arrays cannot be read ({error}).") from None
+    arrays = read_arrays(npz_bytes, source)
     try:
         state = _Decoder(arrays, trusted, load_model).decode(document["state"])
     except UntrustedNamesError:

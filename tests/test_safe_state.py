@@ -248,26 +248,49 @@ def test_pickled_arrays_are_refused_and_nothing_runs(saved, tmp_path):
     _assert_refused_and_nothing_ran(path, {ARRAYS_MEMBER: npz.getvalue()}, "arrays cannot be read", marker)
 
 
-def test_a_lambda_layer_in_the_network_is_refused_by_keras_safe_mode(saved, tmp_path):
-    path, _, _ = saved
-    marker = tmp_path / "pwned"
-    # A Lambda layer whose function would create the marker when the model is rebuilt and called.
+def dense_network(meta):
+    return keras.Sequential([keras.Input((meta["n_features_in_"],)), keras.layers.Dense(1)])
+
+
+def _lambda_config(marker, tmp_path):
+    """config.json of a network whose Lambda layer would create ``marker`` when rebuilt and called."""
     touch = f"lambda x: (__import__('pathlib').Path({str(marker)!r}).touch(), x)[1]"
     model = keras.Sequential([keras.Input((5,)), keras.layers.Lambda(eval(touch)), keras.layers.Dense(1)])
     marker.unlink(missing_ok=True)
     model.save(tmp_path / "lambda.keras")
-    config = zipfile.ZipFile(tmp_path / "lambda.keras").read("config.json")
-    _assert_refused_and_nothing_ran(
-        path, {"config.json": config}, "Keras could not rebuild the network", marker
+    return zipfile.ZipFile(tmp_path / "lambda.keras").read("config.json")
+
+
+def test_a_lambda_layer_in_a_custom_network_is_refused_by_keras_safe_mode(tmp_path):
+    X, y = make_sum_threshold(40, random_state=0)
+    reg = TinyNetRegressor(model=dense_network, epochs=2, random_state=0).fit(X, y.astype(float))
+    reg.save(tmp_path / "reg.keras")
+    marker = tmp_path / "pwned"
+    forged = _rewrite(
+        tmp_path / "reg.keras", tmp_path / "forged.keras", {"config.json": _lambda_config(marker, tmp_path)}
     )
+    with pytest.raises(ValueError, match="Keras could not rebuild the network"):
+        TinyNetRegressor.load(forged, trusted=[dense_network])
+    assert not marker.exists()
+
+
+def test_the_keras_part_of_a_built_in_network_file_is_not_run(saved, tmp_path):
+    """load rebuilds the built-in network from the record; Keras' config.json is for keras.saving only."""
+    path, clf, X = saved
+    marker = tmp_path / "pwned"
+    forged = _rewrite(path, tmp_path / "forged.keras", {"config.json": _lambda_config(marker, tmp_path)})
+    loaded = TinyNetClassifier.load(forged)
+    np.testing.assert_array_equal(loaded.predict_proba(X), clf.predict_proba(X))
+    assert loaded.model_.predict(X.to_numpy(), verbose=0).shape == (len(X), 1)
+    assert not marker.exists()
 
 
 def test_members_outside_the_archive_and_truncated_files(saved, tmp_path):
-    path, clf, X = saved
+    path, _, _ = saved
     outside = tmp_path / "outside.txt"
     forged = _rewrite(path, tmp_path / "sub_forged.keras", add={"../outside.txt": b"x", "/tmp/abs.txt": b"x"})
-    loaded = TinyNetClassifier.load(forged)  # the extra members are never read, nor extracted
-    np.testing.assert_array_equal(loaded.predict(X), clf.predict(X))
+    with pytest.raises(ValueError, match=r"'\.\./outside\.txt' points outside the archive"):
+        TinyNetClassifier.load(forged)  # refused before anything is read or extracted
     assert not outside.exists()
     data = path.read_bytes()
     truncated = tmp_path / "truncated.keras"
