@@ -96,9 +96,13 @@ def _infos(archive, source, allowed):
 
 
 def _open(data_or_path, source):
+    if isinstance(data_or_path, str):
+        opening, malformed = data_or_path, ()  # a missing or unreadable path stays an OSError
+    else:
+        opening, malformed = io.BytesIO(data_or_path), (OSError,)
     try:
-        return zipfile.ZipFile(data_or_path if isinstance(data_or_path, str) else io.BytesIO(data_or_path))
-    except (zipfile.BadZipFile, EOFError, OSError, ValueError, zipfile.LargeZipFile) as error:
+        return zipfile.ZipFile(opening)
+    except (zipfile.BadZipFile, EOFError, ValueError, zipfile.LargeZipFile, *malformed) as error:
         raise _problem(source, f"not a readable .keras file (a zip archive): {error}.") from None
 
 

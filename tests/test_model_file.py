@@ -157,6 +157,8 @@ def test_a_truncated_member_is_refused(saved, tmp_path):
     _refused(tmp_path / "crc.keras", f"{ARRAYS_MEMBER}.*cannot be read")
     (tmp_path / "half.keras").write_bytes(data[: len(data) // 2])
     _refused(tmp_path / "half.keras", r"not a readable \.keras file")
+    with pytest.raises(FileNotFoundError):  # not a malformed file: no file at all
+        TinyNetClassifier.load(tmp_path / "missing.keras")
 
 
 @pytest.mark.parametrize(
