@@ -551,6 +551,18 @@ class BaseTinyNet(BaseEstimator):
         estimator : instance of this class
             The fitted estimator, predicting as the saved one did.
 
+        Raises
+        ------
+        ValueError
+            The file is malformed or hostile: not a zip archive, a member
+            with an unsafe or unexpected name, declaring more data than a
+            model file holds (a zip bomb), arrays that disagree with their
+            sizes or with the record, code that was not trusted. Every
+            member is checked before it is read, so a small file cannot
+            make loading read gigabytes.
+        TypeError
+            The file holds another estimator class than this one.
+
         Examples
         --------
         >>> import pathlib, tempfile
