@@ -172,14 +172,31 @@ def test_multilabel_loss_sums_over_the_labels_as_mlp(batch_size):
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_multilabel_partial_fit_learns_at_mlps_learning_rate():
-    # scikit-learn's own multilabel partial_fit test: 100 SGD passes at learning rate 0.2.
+    # scikit-learn's own multilabel partial_fit test: 100 SGD passes at learning rate 0.2 (Nesterov).
     X, Y = make_multilabel_classification(n_samples=50, random_state=0, return_indicator=True)
-    sgd = dict(optimizer="sgd", optimizer__momentum=0.9, optimizer__nesterov=True)
-    ours = TinyNetClassifier(50, activation="sigmoid", alpha=1e-5, learning_rate=0.2, random_state=0, **sgd)
-    mlp = MLPClassifier(50, activation="logistic", solver="sgd", alpha=1e-5, learning_rate_init=0.2)
-    for _ in range(100):
-        ours.partial_fit(X, Y, classes=[0, 1, 2, 3, 4])
-        mlp.partial_fit(X, Y, classes=[0, 1, 2, 3, 4])
+    sgd = dict(
+        optimizer="sgd", optimizer__momentum=0.9, optimizer__nesterov=True, batch_size=50, shuffle=False
+    )
+    ours = TinyNetClassifier(50, activation="sigmoid", alpha=1e-5, learning_rate=0.0, random_state=0, **sgd)
+    ours.partial_fit(X, Y, classes=[0, 1, 2, 3, 4])  # at rate 0: the initial weights, unchanged
+    initial = [W.copy() for W in ours.coefs_ + ours.intercepts_]
+    ours.set_params(learning_rate=0.2).partial_fit(X, Y)
+    # MLP's first pass at 0.2 from the same weights (a one-epoch warm fit: partial_fit's step, from
+    # weights MLP lets us set), with the same momentum from zero velocity.
+    mlp = MLPClassifier(50, activation="logistic", solver="sgd", alpha=1e-5, batch_size=50, shuffle=False)
+    mlp.set_params(learning_rate_init=1e-300, max_iter=1, warm_start=True).fit(X, Y)
+    mlp.coefs_, mlp.intercepts_ = [W.copy() for W in initial[:2]], [b.copy() for b in initial[2:]]
+    mlp.set_params(learning_rate_init=0.2).fit(X, Y)
+    for ours_w, mlp_w, start in zip(
+        ours.coefs_ + ours.intercepts_, mlp.coefs_ + mlp.intercepts_, initial, strict=True
+    ):
+        assert np.abs(mlp_w - start).max() > 0.01  # a real step, not a rounding
+        np.testing.assert_allclose(ours_w, mlp_w, rtol=1e-6, atol=1e-8)
+    mlp.set_params(warm_start=False)
+    for _ in range(99):
+        ours.partial_fit(X, Y)
+        mlp.partial_fit(X, Y)
+    assert ours.final_learning_rate_ == mlp._optimizer.learning_rate == 0.2
     assert mlp.score(X, Y) > 0.9
     assert ours.score(X, Y) > 0.9
 
@@ -333,6 +350,15 @@ def test_a_diverging_fit_with_early_stopping_keeps_the_best_epoch():
     for est in (mlp, ours):
         assert isinstance(est.validation_scores_[-1], float) and np.isnan(est.validation_scores_[-1])
         assert np.isfinite(est.predict(X)).all()
+    scores = np.asarray(ours.validation_scores_)
+    best, last_finite = int(np.nanargmax(scores)), int(np.flatnonzero(np.isfinite(scores))[-1])
+    assert ours.best_validation_score_ == scores[best]
+    assert best < last_finite  # so keeping the last finite epoch would be caught below
+    # The same fit stopped after the best epoch (same split and seed) ends with that epoch's weights.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        at_best = TinyNetRegressor(**{**common, "epochs": best + 1}, **ours_params).fit(X, y)
+    np.testing.assert_allclose(ours.predict(X), at_best.predict(X), rtol=1e-12)
 
 
 def test_early_stopping_with_no_finite_epoch_raises_the_divergence_message():
