@@ -61,13 +61,31 @@ def test_callback_classes_are_built_at_every_fit_from_positional_and_keyword_arg
     assert built == [(("first", "second"), {"flag": True})] * 2
 
 
+class RecordedEarlyStopping(keras.callbacks.EarlyStopping):
+    """Keras' EarlyStopping, recording each run's min_delta and the epochs it let training run."""
+
+    runs = []
+
+    def on_train_end(self, logs=None):
+        super().on_train_end(logs)
+        RecordedEarlyStopping.runs.append((abs(self.min_delta), self.stopped_epoch))
+
+
 def test_callback_arguments_are_parameters_grid_search_can_tune():
     X, y = _data()
-    est = TinyNetClassifier(**FAST, callbacks=[keras.callbacks.EarlyStopping], callbacks__0__monitor="loss")
+    est = TinyNetClassifier(**FAST, callbacks=[RecordedEarlyStopping], callbacks__0__monitor="loss")
     assert est.get_params()["callbacks__0__monitor"] == "loss"
+    RecordedEarlyStopping.runs.clear()
     search = GridSearchCV(est, {"callbacks__0__min_delta": [0.0, 1e9]}, cv=2).fit(X, y)
-    assert search.best_estimator_.callbacks__0__min_delta in (0.0, 1e9)
-    assert search.best_estimator_.n_iter_ >= 2
+    # Each fit's callback got the candidate's min_delta (2 folds each, then the refit) ...
+    deltas = [delta for delta, _ in RecordedEarlyStopping.runs]
+    assert sorted(deltas[:4]) == [0.0, 0.0, 1e9, 1e9] and len(deltas) == 5
+    # ... and it decided when training stopped: an improvement of 1e9 never comes, so the second epoch
+    # stops it (patience 0); with 0.0 the falling loss runs all 30 epochs.
+    for delta, stopped_epoch in RecordedEarlyStopping.runs:
+        assert stopped_epoch == (1 if delta == 1e9 else 0)
+    best = search.best_estimator_
+    assert best.n_iter_ == (2 if best.callbacks__0__min_delta == 1e9 else 30)
 
 
 @pytest.mark.parametrize(
