@@ -46,10 +46,13 @@ def check_extra_params(estimator, extra):
             return  # it reads any argument (from **kwargs or SciKeras' params dict)
         unknown = [name for name in unknown if name not in inspect.signature(build_fn).parameters]
     if unknown:
+        renamed = (
+            " build_fn is SciKeras' deprecated name for model: pass model=." if "build_fn" in unknown else ""
+        )
         raise ValueError(
             f"{type(estimator).__name__} got unknown parameter(s) {unknown}. Besides its own "
             f"parameters it takes routed ones named {', '.join(p + '__<name>' for p in PREFIXES)}, and "
-            "the arguments a model build function names."
+            f"the arguments a model build function names.{renamed}"
         )
 
 

@@ -407,12 +407,35 @@ def check_scikeras_model():
     assert copy.model_ is not instance and len(copy.model_.layers) == len(instance.layers)
 
 
+def scikeras_build_fn_style(hidden_layer_dim, meta):
+    """A build function as SciKeras users passed it to build_fn=, with an argument of its own."""
+    return keras.Sequential(
+        [
+            keras.Input((meta["n_features_in_"],)),
+            keras.layers.Dense(hidden_layer_dim, activation="relu"),
+            keras.layers.Dense(1, activation="sigmoid"),
+        ]
+    )
+
+
 def check_scikeras_build_fn():
-    check_scikeras_model()  # SciKeras' build_fn is its deprecated name for model
+    X, y = _data()
+    with pytest.raises(ValueError, match=r"'build_fn'.*deprecated name for model: pass model="):
+        TinyNetClassifier(build_fn=scikeras_build_fn_style, hidden_layer_dim=5, epochs=2).fit(X, y)
+    clf = TinyNetClassifier(model=scikeras_build_fn_style, hidden_layer_dim=5, epochs=2).fit(X, y)
+    assert [layer.units for layer in clf.model_.layers] == [5, 1]
 
 
 def check_scikeras_warm_start():
-    check_mlp_warm_start()
+    # SciKeras' meaning: a fit continues from the previous fit's weights instead of building new ones.
+    X, y = _data()
+    first = TinyNetClassifier((4,), epochs=2, random_state=0).fit(X, y)
+    weights = [W.copy() for W in first.coefs_]
+    first.set_params(warm_start=True, learning_rate=0.0, random_state=1).fit(X, y)  # no step at rate 0
+    for W, kept in zip(first.coefs_, weights, strict=True):
+        np.testing.assert_array_equal(W, kept)
+    first.set_params(warm_start=False).fit(X, y)  # a new network, from random_state=1
+    assert not np.array_equal(first.coefs_[0], weights[0])
 
 
 def check_scikeras_random_state():
@@ -443,7 +466,15 @@ def check_scikeras_metrics():
 
 
 def check_scikeras_batch_size():
-    check_mlp_batch_size()
+    X, y = _data(100)
+    assert TinyNetClassifier().batch_size == 32  # SciKeras' default too (checked below when installed)
+    for batch_size, steps_per_epoch in [(None, 4), (30, 4), (100, 1)]:  # Keras' rule: ceil(100 / size)
+        BATCHES.clear()
+        params = {} if batch_size is None else {"batch_size": batch_size}
+        TinyNetClassifier((4,), epochs=2, callbacks=[BatchCounter()], **params).fit(X, y)
+        assert len(BATCHES) == 2 * steps_per_epoch
+    wrappers = pytest.importorskip("scikeras.wrappers")
+    assert wrappers.KerasClassifier().batch_size is None  # None means Keras' default of 32
 
 
 def check_scikeras_verbose(capsys):
@@ -495,7 +526,16 @@ def check_scikeras_predict__name():
 
 
 def check_scikeras_shuffle():
-    check_mlp_shuffle()
+    # Keras' meaning: shuffle=False takes the batches in row order, so one epoch of two batches is the
+    # same two steps as partial_fit on the first half, then the second; shuffle=True reorders them.
+    X, y = _data()
+    params = dict(hidden_layer_sizes=(4,), batch_size=60, random_state=0, learning_rate=0.05)
+    in_order = TinyNetClassifier(**params, epochs=1, shuffle=False).fit(X, y)
+    by_hand = TinyNetClassifier(**params, shuffle=False)
+    by_hand.partial_fit(X[:60], y[:60], classes=[0, 1]).partial_fit(X[60:], y[60:])
+    np.testing.assert_allclose(in_order.coefs_[0], by_hand.coefs_[0], rtol=1e-6)
+    shuffled = TinyNetClassifier(**params, epochs=1, shuffle=True).fit(X, y)
+    assert not np.allclose(shuffled.coefs_[0], by_hand.coefs_[0], rtol=1e-6)
 
 
 def check_scikeras_epochs():
@@ -513,11 +553,30 @@ def check_scikeras_class_weight():
 
 
 def check_scikeras_model__name():
-    check_scikeras_model()
+    X, y = _data()
+    params = dict(model=scikeras_build, hidden_layer_sizes=(6,), epochs=1)
+    routed = TinyNetClassifier(**params, model__dropout=0.37).fit(X, y)
+    assert routed.model_.layers[1].rate == 0.37  # not the build function's default of 0.0
+    unprefixed = TinyNetClassifier(**params, dropout=0.37).fit(X, y)  # SciKeras also allows this
+    assert unprefixed.model_.layers[1].rate == 0.37
 
 
 def check_scikeras_optimizer__name():
-    check_mlp_momentum()
+    # Routed to the Keras optimizer: SGD's momentum and nesterov, and optimizer__learning_rate is the rate.
+    routed = dict(optimizer__momentum=0.5, optimizer__nesterov=True)
+    _assert_optimizer_matches(3, _sgd(0.1, momentum=0.5, nesterov=True), optimizer="sgd", **routed)
+    X, y = _linear_problem()
+    params = {**LINEAR, "optimizer": "sgd"}
+    params.pop("learning_rate")
+    initial = TinyNetRegressor(**params, learning_rate=0.0).partial_fit(X, y)
+    reg = TinyNetRegressor(**params, optimizer__learning_rate=0.05)
+    for _ in range(3):
+        reg.partial_fit(X, y)
+    expected = _reference_steps(3, _sgd(0.05), (initial.coefs_[0], initial.intercepts_[0]))
+    for a, b in zip((reg.coefs_[0], reg.intercepts_[0]), expected, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-12)
+    with pytest.raises(ValueError, match=r"learning_rate=0\.1 and optimizer__learning_rate=0\.05 both set"):
+        TinyNetRegressor(**LINEAR, optimizer="sgd", optimizer__learning_rate=0.05).fit(X, y)
 
 
 def check_scikeras_loss__name():
