@@ -34,6 +34,7 @@ def test_example_runs_without_warnings(path, capsys, monkeypatch):
     shown = [f"{w.category.__name__}: {w.message}" for w in caught if _shown_by_default(w, path)]
     assert shown == []
     assert capsys.readouterr().out.strip()
+    assert plt.get_fignums(), "every example draws a figure, and leaves it open for the gallery to show"
     for number in plt.get_fignums():
         axes = [ax for ax in plt.figure(number).axes if ax.get_label() != "<colorbar>"]
         assert all(ax.get_title() and ax.get_xlabel() and ax.get_ylabel() for ax in axes)

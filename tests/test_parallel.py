@@ -91,14 +91,16 @@ def dask_client():
 
 
 def test_grid_search_on_a_dask_cluster_matches_sequential(dask_client):
+    distributed = pytest.importorskip("distributed")
     sequential = _search("sequential", 1)
-    distributed = _search("dask", -1)
-    assert distributed.best_params_ == sequential.best_params_
+    with distributed.get_task_stream(dask_client) as tasks:
+        on_cluster = _search("dask", -1)
+    assert on_cluster.best_params_ == sequential.best_params_
     np.testing.assert_array_equal(
-        distributed.cv_results_["mean_test_score"], sequential.cv_results_["mean_test_score"]
+        on_cluster.cv_results_["mean_test_score"], sequential.cv_results_["mean_test_score"]
     )
-    workers = {r for r in dask_client.run(lambda: __import__("os").getpid()).values()}
-    assert len(workers) == 2
+    # The search's fits ran as tasks on both of the cluster's worker processes.
+    assert {task["worker"] for task in tasks.data} == set(dask_client.scheduler_info()["workers"])
 
 
 def _predict_on_worker(payload, X):
