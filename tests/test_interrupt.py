@@ -109,7 +109,7 @@ def test_ctrl_c_stops_a_long_fit_soon_and_keeps_a_usable_estimator(tmp_path):
         X, y = make_sum_threshold(2000, random_state=0)
         TinyNetClassifier((32,), epochs=2).fit(X, y)  # import and trace outside the timed part
         est = TinyNetClassifier((32,), epochs=100000, n_iter_no_change=100000, random_state=0)
-        done = threading.Event()
+        done, presses = threading.Event(), []
 
         def press_ctrl_c():
             # Python drops an interrupt that lands in a finalizer (JAX frees arrays in them), so
@@ -118,6 +118,7 @@ def test_ctrl_c_stops_a_long_fit_soon_and_keeps_a_usable_estimator(tmp_path):
             # (pressing every 0.5 s hung one CI run inside TensorFlow).
             done.wait(1.0)
             while not done.is_set():
+                presses.append(time.perf_counter())
                 _thread.interrupt_main()
                 done.wait(3.0)
 
@@ -127,7 +128,7 @@ def test_ctrl_c_stops_a_long_fit_soon_and_keeps_a_usable_estimator(tmp_path):
             warnings.simplefilter("always")
             est.fit(X, y)
         done.set()
-        print(round(time.perf_counter() - started, 2), est.n_iter_, est.score(X, y))
+        print(len(presses), round(time.perf_counter() - started, 2), est.n_iter_, est.score(X, y))
         print([str(w.message) for w in caught])
         """
     )
@@ -138,8 +139,10 @@ def test_ctrl_c_stops_a_long_fit_soon_and_keeps_a_usable_estimator(tmp_path):
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, env=env
     )
     assert result.returncode == 0, result.stderr[-2000:]
-    seconds, epochs, score = result.stdout.splitlines()[-2].split()
-    assert float(seconds) < 5.0  # first Ctrl-C after 1 s (a dropped one, again at 4 s); calls last ~0.25 s
+    presses, _, epochs, score = result.stdout.splitlines()[-2].split()
+    # Counted, not timed (a loaded CI machine is slow): the first press or, if Python dropped it in a
+    # finalizer, the second 3 s later stops the fit; a fit that ignored them would never return.
+    assert int(presses) in (1, 2)
     assert 0 < int(epochs) < 100000 and float(score) > 0.9
     assert "training interrupted by user" in result.stdout.splitlines()[-1]
 
