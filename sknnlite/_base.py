@@ -16,7 +16,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, _fit_context
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, InvalidParameterError, Options, StrOptions
-from sklearn.utils.validation import _check_sample_weight, check_is_fitted
+from sklearn.utils.validation import _check_sample_weight, _num_samples, check_is_fitted
 
 from . import _encoders, _fit_procedure, _parameters, _persistence, _prediction, _routing
 from ._backends import import_keras
@@ -240,7 +240,7 @@ class BaseTinyNet(BaseEstimator):
 
     @_fit_context(prefer_skip_nested_validation=True)
     @restore_on_error
-    def initialize(self, X, y):
+    def initialize(self, X, y=None):
         """Build the network for X and y without training it (SciKeras' ``initialize``).
 
         The estimator is then fitted with its initial weights: it predicts,
@@ -248,12 +248,20 @@ class BaseTinyNet(BaseEstimator):
         ``keras.Model`` given as ``model=`` predicts with its own (pre-trained)
         weights, as SciKeras' ``initialize`` does. A plain ``fit`` starts afresh.
 
+        Such a ``keras.Model`` is used as it is, not copied (``fit`` trains a
+        copy): ``model_`` is that object, so a model sharing layers with
+        another (an autoencoder's encoder) predicts with the shared weights,
+        and ``partial_fit`` or a ``warm_start`` fit after ``initialize``
+        trains it in place, as in SciKeras.
+
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
             Data of the shape the network will take.
-        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs), default=None
             Targets, which set the outputs (and a classifier's ``classes_``).
+            A regressor whose ``model`` is a ``keras.Model`` may leave it
+            out: the model's outputs set them.
 
         Returns
         -------
@@ -268,7 +276,35 @@ class BaseTinyNet(BaseEstimator):
         >>> reg.predict([[0.5]]).shape, reg.n_iter_
         ((1,), 0)
         """
-        return self._fit(X, y, None, incremental=False, train=False)
+        self._initialize(X, y)
+        return self
+
+    def _initialize(self, X, y=None):
+        """Build the network without training it; ``(X, y)`` back as given. SciKeras' hook.
+
+        A subclass may override it, calling ``super()._initialize(X, y)``
+        first (to set up models of its own, e.g. an autoencoder's encoder
+        and decoder); ``fit`` then calls it before training and trains from
+        the network it built, on the ``y`` it returns.
+        """
+        if y is None:
+            y = self._stand_in_targets(X)
+        self._fit(X, y, None, incremental=False, train=False)
+        return X, y
+
+    def _stand_in_targets(self, X):
+        """Zeros shaped like the outputs of a ``keras.Model`` given as ``model=``, for ``initialize(X)``."""
+        import_keras()
+        import keras
+
+        model = self._build_fn()
+        if not isinstance(model, keras.Model) or len(model.outputs) != 1:
+            raise ValueError(
+                f"{type(self).__name__}.initialize(X) without y needs model= a keras.Model with one output, "
+                "whose shape stands for the targets'; pass y to set the outputs."
+            )
+        width = model.outputs[0].shape[-1]
+        return np.zeros((_num_samples(X),) if width == 1 else (_num_samples(X), width))
 
     @property
     def feature_encoder(self):
@@ -300,6 +336,41 @@ class BaseTinyNet(BaseEstimator):
         (1,)
         """
         return None
+
+    def _fitted_feature_encoder(self):
+        encoder = self.__dict__.get("feature_encoder_")
+        if encoder is not None:
+            return encoder
+        check_is_fitted(self)  # NotFittedError is an AttributeError: no feature_encoder_ before fit
+        from sklearn.preprocessing import FunctionTransformer
+
+        return FunctionTransformer().fit(np.zeros((1, self.n_features_in_)))
+
+    def _set_feature_encoder(self, encoder):
+        self.__dict__["feature_encoder_"] = encoder
+
+    def _drop_feature_encoder(self):
+        self.__dict__.pop("feature_encoder_", None)
+
+    feature_encoder_ = property(
+        _fitted_feature_encoder,
+        _set_feature_encoder,
+        _drop_feature_encoder,
+        doc="""The fitted feature encoder: X as the model takes it is ``feature_encoder_.transform(X)``.
+
+        The subclass's :attr:`feature_encoder` fitted on X, or, when it
+        gives none, an identity ``FunctionTransformer`` (SciKeras' default,
+        so a SciKeras subclass's ``transform`` method that calls it works).
+
+        Examples
+        --------
+        >>> from sknnlite import TinyNetRegressor
+        >>> reg = TinyNetRegressor((4,), epochs=5)
+        >>> reg = reg.fit([[0.0], [1.0]], [0.0, 1.0])
+        >>> reg.feature_encoder_.transform([[0.5]])
+        [[0.5]]
+        """,
+    )
 
     @property
     def target_encoder(self):
@@ -369,11 +440,16 @@ class BaseTinyNet(BaseEstimator):
         compile_cache.configure()
         _parameters.check_before_data(self, incremental)
         continuing = train and hasattr(self, "_state") and (incremental or self.warm_start)
+        if train and not continuing and type(self)._initialize is not BaseTinyNet._initialize:
+            # SciKeras' hook, overridden: it builds the network (and whatever the subclass adds), then
+            # fit trains from there on the y it returns.
+            _, y = self._initialize(X, y)
+            continuing = True
         X, y, targets, y_score, sample_weight = self._training_data(
             X, y, sample_weight, continuing, incremental, classes
         )
         hidden = _parameters.hidden_layer_sizes(self)
-        architecture, objective, state, rng = self._network(X, y, hidden, continuing)
+        architecture, objective, state, rng = self._network(X, y, hidden, continuing, copy_model=train)
         targets = self._network_targets(targets)
         if not train:
             _fit_procedure.record_initialized(self)
@@ -413,14 +489,14 @@ class BaseTinyNet(BaseEstimator):
         sample_weight = self._training_sample_weight(sample_weight, X, y, incremental)
         return X, y, targets, y_score, sample_weight
 
-    def _network(self, X, y, hidden, continuing):
+    def _network(self, X, y, hidden, continuing, copy_model=True):
         """``(architecture, objective, state, rng)``: the fitted network's when continuing, else a new one."""
         if continuing:
             self._check_same_network(hidden)
             return self._architecture, self._objective, self._state, self._random_state
         rng = check_random_state(self.random_state)
         self._random_state = rng
-        return (*_fit_procedure.new_network(self, X, y, hidden, rng), rng)
+        return (*_fit_procedure.new_network(self, X, y, hidden, rng, copy_model), rng)
 
     def _train(self, architecture, objective, X, targets, sample_weight, state, options, plan, rows):
         """One call of the engine for this fit (``_training/engine.py``); a custom model keeps its trainer."""

@@ -666,8 +666,11 @@ class TinyNetClassifier(ClassifierMixin, BaseTinyNet):
         """,
     )
 
-    def initialize(self, X, y):
+    def initialize(self, X, y=None):
         return super().initialize(X, y)
+
+    def _stand_in_targets(self, X):
+        raise ValueError("TinyNetClassifier.initialize needs y: its labels set classes_ and the outputs.")
 
     initialize.__doc__ = with_examples(
         BaseTinyNet.initialize,
@@ -691,6 +694,22 @@ class TinyNetClassifier(ClassifierMixin, BaseTinyNet):
             >>> clf = clf.partial_fit(X, y, classes=["a", "b"])
             >>> clf.partial_fit([[0.5]], ["a"]).current_epoch
             2
+            """,
+        ),
+    )
+
+    feature_encoder_ = property(
+        BaseTinyNet.feature_encoder_.fget,
+        BaseTinyNet.feature_encoder_.fset,
+        BaseTinyNet.feature_encoder_.fdel,
+        doc=with_examples(
+            BaseTinyNet.feature_encoder_,
+            """
+            >>> from sknnlite import TinyNetClassifier
+            >>> clf = TinyNetClassifier((4,), epochs=5)
+            >>> clf = clf.fit([[0.0], [1.0]], ["a", "b"])
+            >>> clf.feature_encoder_.transform([[0.5]])
+            [[0.5]]
             """,
         ),
     )

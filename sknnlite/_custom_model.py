@@ -26,8 +26,12 @@ BUILD_FN_ATTRIBUTES = (
 )
 
 
-def build(estimator, X, y, rng):
-    """The build function's model for X and y, called as SciKeras calls it (and its fitted attributes set)."""
+def build(estimator, X, y, rng, copy_instance=True):
+    """The build function's model for X and y, called as SciKeras calls it (and its fitted attributes set).
+
+    A ``keras.Model`` given as ``model=`` is copied, so fit never trains the user's object, unless
+    ``copy_instance`` is False (``initialize``, which uses the model as it is).
+    """
     n_outputs, loss, _, _ = estimator._target_layout()
     X_shape, X_dtype = estimator.__dict__.pop("_unencoded_X", (X.shape, X.dtype))  # before a feature_encoder
     meta = {
@@ -68,6 +72,7 @@ def build(estimator, X, y, rng):
             for name in estimator._extra_params()
             if not _routing.is_routed(name) and name not in estimator._library_param_names()
         ],
+        copy_instance=copy_instance,
     )
 
 

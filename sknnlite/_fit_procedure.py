@@ -58,10 +58,11 @@ def _is_library_frame(frame):
     return module.split(".")[0] == "sknnlite" or module == "sklearn.base"
 
 
-def new_network(estimator, X, y, hidden, rng):
+def new_network(estimator, X, y, hidden, rng, copy_model=True):
     """Architecture (None for a custom model), objective and initial state for a fresh fit.
 
-    Records ``out_activation_`` and which kind of network the estimator now holds.
+    Records ``out_activation_`` and which kind of network the estimator now holds. ``copy_model``
+    False (``initialize``) uses a ``keras.Model`` given as ``model=`` itself, not a copy.
     """
     dtype = backend_float_dtype(X.dtype.name)
     if estimator._build_fn() is None:
@@ -78,7 +79,7 @@ def new_network(estimator, X, y, hidden, rng):
             estimator.__dict__.pop(name, None)
     else:
         architecture = None
-        model = _custom_model.build(estimator, X, y, rng)
+        model = _custom_model.build(estimator, X, y, rng, copy_instance=copy_model)
         _custom_model.use_given_settings(
             estimator, model, several_outputs=_encoders.targets_encoded(estimator)
         )

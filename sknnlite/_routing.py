@@ -175,7 +175,9 @@ def check_loss_params(loss, params):
 _SCIKERAS_PROVIDED = ("meta", "compile_kwargs", "params")
 
 
-def build_model(build_fn, routed_params, provided, estimator_params, seed, bare_params=()):
+def build_model(
+    build_fn, routed_params, provided, estimator_params, seed, bare_params=(), copy_instance=True
+):
     """Call a user's build function the way SciKeras does.
 
     Arguments are filled by name: ``model__*`` routed parameters first, then
@@ -192,6 +194,8 @@ def build_model(build_fn, routed_params, provided, estimator_params, seed, bare_
     import keras
 
     if isinstance(build_fn, keras.Model):
+        if not copy_instance:  # initialize: the user's model itself (layers shared with others stay so)
+            return build_fn
         # SciKeras also takes a model instance and trains it from its weights (fine-tuning a
         # pre-trained model): train a copy with the same weights, compiled as the original was.
         model = keras.models.clone_model(build_fn)

@@ -7,7 +7,7 @@ import sys
 import keras
 import numpy as np
 import pytest
-from sklearn.base import clone
+from sklearn.base import TransformerMixin, clone
 from sklearn.exceptions import NotFittedError
 from sklearn.model_selection import cross_val_score
 from sklearn.pipeline import make_pipeline
@@ -254,3 +254,96 @@ def test_initialize_with_bad_input_leaves_a_fitted_estimator_unchanged(Estimator
         est.initialize(X[:, :2], y[:5])
     np.testing.assert_array_equal(est.predict(X), before)
     assert est.n_iter_ > 0
+
+
+def _shared_autoencoder(n_features, width=3):
+    """An autoencoder whose encoder is a model of its own, sharing its layers (Keras' functional API)."""
+    inputs = keras.Input((n_features,))
+    encoder = keras.Model(inputs, keras.layers.Dense(width, activation="tanh")(inputs))
+    outer = keras.Input((n_features,))
+    return encoder, keras.Model(outer, keras.layers.Dense(n_features)(encoder(outer)))
+
+
+def test_initialize_uses_a_model_instance_itself_so_shared_layers_stay_shared():
+    X = np.random.default_rng(0).random((60, 5))
+    encoder, autoencoder = _shared_autoencoder(5)
+    enc = TinyNetRegressor(model=encoder).initialize(X)  # no y: the encoder's 3 outputs set them
+    assert enc.model_ is encoder and enc.n_outputs_ == 3
+    before = enc.predict(X)
+    ae = TinyNetRegressor(model=autoencoder, learning_rate=0.05, random_state=0).initialize(X, X)
+    assert ae.model_ is autoencoder
+    for _ in range(5):
+        ae.partial_fit(X, X)  # after initialize, training goes on in the user's model, as in SciKeras
+    assert not np.allclose(enc.predict(X), before)  # the encoder's layers are the trained ones
+    np.testing.assert_allclose(enc.predict(X), keras.ops.convert_to_numpy(encoder(X)), rtol=1e-5)
+    # fit, unlike initialize, trains a copy: the user's model keeps its weights.
+    kept = [w.copy() for w in encoder.get_weights()]
+    TinyNetRegressor(model=encoder, epochs=3).fit(X, X[:, :3])
+    for a, b in zip(encoder.get_weights(), kept, strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_initialize_without_y_needs_a_model_whose_outputs_set_the_targets():
+    X = np.random.default_rng(0).random((20, 5))
+    encoder, _ = _shared_autoencoder(5)
+    with pytest.raises(ValueError, match=r"initialize needs y: its labels set classes_"):
+        TinyNetClassifier(model=encoder).initialize(X)
+    with pytest.raises(ValueError, match=r"initialize\(X\) without y needs model= a keras.Model"):
+        TinyNetRegressor((4,)).initialize(X)
+
+
+class AutoEncoder(TinyNetRegressor, TransformerMixin):
+    """An autoencoder as SciKeras documents one: SciKeras' hooks, no sknnlite-specific code."""
+
+    def _keras_build_fn(self, encoding_dim, meta):
+        n_features = meta["n_features_in_"]
+        inputs = keras.Input((n_features,))
+        encoder = keras.Model(inputs, keras.layers.Dense(encoding_dim, activation="relu")(inputs))
+        decoded = keras.Input((encoding_dim,))
+        decoder = keras.Model(decoded, keras.layers.Dense(n_features, activation="sigmoid")(decoded))
+        outer = keras.Input((n_features,))
+        self.encoder_model_ = TinyNetRegressor(model=encoder)
+        self.decoder_model_ = TinyNetRegressor(model=decoder)
+        return keras.Model(outer, decoder(encoder(outer)))
+
+    def _initialize(self, X, y=None):
+        X, _ = super()._initialize(X, y)
+        self.initialized_calls_ = getattr(self, "initialized_calls_", 0) + 1
+        codes = self.encoder_model_.initialize(X).predict(X)  # the shared layers' untrained weights
+        self.decoder_model_.initialize(codes)
+        return X, X
+
+    def fit(self, X, sample_weight=None):
+        return super().fit(X, X, sample_weight=sample_weight)
+
+    def transform(self, X):
+        return self.encoder_model_.predict(self.feature_encoder_.transform(X))
+
+    def inverse_transform(self, codes):
+        return self.feature_encoder_.inverse_transform(self.decoder_model_.predict(codes))
+
+
+def test_a_subclass_initialize_hook_runs_before_fit_which_trains_the_network_it_built():
+    X = np.random.default_rng(0).random((80, 6))
+    ae = AutoEncoder(
+        loss="binary_crossentropy", encoding_dim=2, epochs=30, learning_rate=0.01, random_state=0
+    )
+    ae.fit(X)
+    assert ae.initialized_calls_ == 1 and ae.n_iter_ > 1
+    assert ae.encoder_model_.model_ is ae.model_.layers[1]  # the hook's models are the trained model's parts
+    codes = ae.transform(X)
+    assert codes.shape == (80, 2)
+    np.testing.assert_allclose(ae.inverse_transform(codes), ae.predict(X), rtol=1e-5)
+    assert ae.loss_curve_[-1] < ae.loss_curve_[0]
+    assert ae.fit(X).initialized_calls_ == 2  # every fresh fit builds anew
+
+
+def test_feature_encoder_is_the_identity_unless_a_subclass_gives_one():
+    X, y = _data(40)
+    est = TinyNetRegressor(**FAST)
+    assert not hasattr(est, "feature_encoder_")  # not fitted
+    est.fit(X, y)
+    np.testing.assert_array_equal(est.feature_encoder_.transform(X), X)
+    assert "feature_encoder_" not in vars(
+        est
+    )  # the default is not stored (pickles and files stay as they were)
