@@ -440,7 +440,11 @@ class BaseTinyNet(BaseEstimator):
         compile_cache.configure()
         _parameters.check_before_data(self, incremental)
         continuing = train and hasattr(self, "_state") and (incremental or self.warm_start)
-        if train and not continuing and type(self)._initialize is not BaseTinyNet._initialize:
+        if (
+            train
+            and not (continuing or incremental)
+            and type(self)._initialize is not BaseTinyNet._initialize
+        ):
             # SciKeras' hook, overridden: it builds the network (and whatever the subclass adds), then
             # fit trains from there on the y it returns.
             _, y = self._initialize(X, y)

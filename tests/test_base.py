@@ -336,6 +336,9 @@ def test_a_subclass_initialize_hook_runs_before_fit_which_trains_the_network_it_
     np.testing.assert_allclose(ae.inverse_transform(codes), ae.predict(X), rtol=1e-5)
     assert ae.loss_curve_[-1] < ae.loss_curve_[0]
     assert ae.fit(X).initialized_calls_ == 2  # every fresh fit builds anew
+    # partial_fit does not call the hook: a classifier's first call takes classes=, which it cannot pass.
+    incremental = AutoEncoder(loss="binary_crossentropy", encoding_dim=2, random_state=0).partial_fit(X, X)
+    assert not hasattr(incremental, "initialized_calls_") and incremental.n_iter_ == 1
 
 
 def test_feature_encoder_is_the_identity_unless_a_subclass_gives_one():
