@@ -42,6 +42,11 @@ def targets_encoded(estimator):
     return "target_encoder_" in estimator.__dict__
 
 
+def features_encoded(estimator):
+    """Whether X goes through a subclass's feature encoder (else ``feature_encoder_`` is the identity)."""
+    return "feature_encoder_" in estimator.__dict__
+
+
 def target_encoder_for(estimator, y):
     """The target encoder a fresh fit uses: the ``target_encoder`` property's, sknnlite's for a
     classifier's ``multiclass-multioutput`` y with a model build function, or None (sknnlite's own

@@ -15,7 +15,7 @@ import zipfile
 
 import numpy as np
 
-from . import _model_file, _safe_state
+from . import _encoders, _model_file, _safe_state
 from ._backends import import_keras
 from ._training.records import Architecture, Objective, TrainingState
 
@@ -47,7 +47,8 @@ def save(estimator, path):
     if not path.endswith(".keras"):
         raise ValueError(f"save writes Keras' native format; the path must end in '.keras', got {path!r}.")
     state = estimator.__getstate__()
-    if state.get("_output_layout") is not None or "feature_encoder_" in state or "target_encoder_" in state:
+    encoded = _encoders.targets_encoded(estimator) or _encoders.features_encoded(estimator)
+    if state.get("_output_layout") is not None or encoded:
         raise ValueError(
             f"save() cannot yet store a {type(estimator).__name__} whose data go through a target_encoder or "
             "feature_encoder, or whose model has several inputs or outputs; pickle it (joblib.dump) instead. "

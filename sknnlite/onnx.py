@@ -178,7 +178,7 @@ def _check_convertible(estimator):
             "model (model=). Export that model with Keras itself (estimator.model_.export(path, "
             "format='onnx') where the backend supports it), or use the built-in network."
         )
-    if _encoders.targets_encoded(estimator) or "feature_encoder_" in estimator.__dict__:
+    if _encoders.targets_encoded(estimator) or _encoders.features_encoded(estimator):
         raise ValueError(
             f"sknnlite's ONNX converter does not export a {name} with a target or feature encoder."
         )
