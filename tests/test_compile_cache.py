@@ -31,6 +31,12 @@ def _fit_in_a_new_process(cache_dir, extra_env=None):
     return done.stdout.split("folder")[-1].strip()
 
 
+def _backend():
+    import keras
+
+    return keras.backend.backend()
+
+
 def _files(folder):
     return sorted(path for path in folder.rglob("*") if path.is_file())
 
@@ -41,6 +47,8 @@ def _written(folder):
 
 
 def test_a_second_process_reuses_what_the_first_compiled(tmp_path):
+    if _backend() not in ("tensorflow", "jax"):
+        pytest.skip("the cache holds TensorFlow's and JAX's compiled programs; PyTorch's loop compiles none")
     folder = _fit_in_a_new_process(tmp_path)
     assert folder.startswith(str(tmp_path))
     written = _written(tmp_path)

@@ -218,6 +218,8 @@ def test_early_stopping_and_warm_start_keep_the_exact_networks_result(monkeypatc
 
 
 def test_the_padding_units_stay_exactly_zero(monkeypatch):
+    if _training_backend() not in ("tensorflow", "jax"):
+        pytest.skip("the compiled loops run on TensorFlow and JAX")
     monkeypatch.setattr(
         compiled_loop, "_xla_compilations", [0]
     )  # the compiled loop, not model.fit past the budget

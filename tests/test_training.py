@@ -6,7 +6,7 @@ import pytest
 
 from sknnlite._network import initial_weights, keras_weights
 from sknnlite._stopping import StoppingPlan
-from sknnlite._training import compiled_loop, padding, row_order
+from sknnlite._training import compiled_loop, padding, row_order, torch_loop
 from sknnlite._training import pool as trainer_pool
 from sknnlite._training.keras_fit import KerasFitTrainer, fit_trainer_for
 from sknnlite._training.keras_objects import make_loss
@@ -51,6 +51,8 @@ def _trainer_for(architecture, objective, alpha=0.0):
     """The trainer the estimators use on this backend, lent by the pool (``with ... as``)."""
     if TENSORFLOW:
         return graph_trainer_for(architecture, objective)
+    if torch_loop.serves(architecture, objective):
+        return torch_loop.torch_trainer_for(architecture, objective)
     return fit_trainer_for(architecture, objective, alpha)
 
 

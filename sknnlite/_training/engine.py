@@ -4,22 +4,22 @@
 - The built-in MLP without callbacks: a compiled loop from the process's pool,
   training the network shared with other widths and activations where that is
   exact and pays (``shared_programs.py``): TensorFlow's graph, XLA and blocked
-  loops (``tensorflow_graph.py``), JAX's jit and blocked loops (``jax_loop.py``), and
-  ``model.fit`` on other backends (``keras_fit.py``).
+  loops (``tensorflow_graph.py``), JAX's jit and blocked loops (``jax_loop.py``),
+  PyTorch's eager loop (``torch_loop.py``), and ``model.fit`` on other backends
+  (``keras_fit.py``).
 - Fits with callbacks (which may hook every batch) run ``model.fit``, with a
   plain learning rate that callbacks such as ReduceLROnPlateau may set.
 - A model from a build function keeps its own trainer from fit to fit
   (``CustomModel``): the graph loop on TensorFlow, else ``model.fit``.
 
-A new engine (a PyTorch-backend loop, say) is a module of
-this package and one more branch of :func:`_lend`.
+A new engine is a module of this package and one more branch of :func:`_lend`.
 """
 
 import contextlib
 import time
 from dataclasses import dataclass
 
-from . import jax_loop, lbfgs
+from . import jax_loop, lbfgs, torch_loop
 from .compiled_loop import compilation_count
 from .keras_fit import KerasFitTrainer, fit_trainer_for
 from .padding import padded_shapes
@@ -78,6 +78,9 @@ def _lend(architecture, objective, options, has_callbacks, n_rows, custom):
         lent = graph_trainer_for(program, objective)
     elif jax_loop.serves(architecture, objective):
         lent = jax_loop.jax_trainer_for(program, objective)
+    elif torch_loop.serves(architecture, objective):
+        # Eager steps cost the same for any network: sharing one by padding would only add work.
+        lent, program = torch_loop.torch_trainer_for(architecture, objective), architecture
     else:
         lent, program = fit_trainer_for(architecture, objective, options.alpha), architecture
     with lent as trainer:

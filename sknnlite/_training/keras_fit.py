@@ -5,6 +5,7 @@ with callbacks or metrics, custom models with callbacks, and the fallback of
 the JAX loop. Same loss, weighting, row order and stopping plan as the loops.
 """
 
+import contextlib
 import math
 
 import numpy as np
@@ -66,14 +67,15 @@ class KerasFitTrainer(Trainer):
             hooks.append(_progress_callback(o.epochs, o.initial_epoch, o.verbose))
         interrupted = False
         try:
-            self.model.fit(
-                batches,
-                epochs=o.initial_epoch + o.epochs,
-                initial_epoch=o.initial_epoch,
-                shuffle=False,
-                verbose=0,
-                callbacks=hooks,
-            )
+            with _torch_random_state(int(o.seed[1])):
+                self.model.fit(
+                    batches,
+                    epochs=o.initial_epoch + o.epochs,
+                    initial_epoch=o.initial_epoch,
+                    shuffle=False,
+                    verbose=0,
+                    callbacks=hooks,
+                )
         except KeyboardInterrupt:
             interrupted = True
             # Mid-epoch the variables may hold a half-written step (on JAX, donated buffers):
@@ -88,6 +90,27 @@ class KerasFitTrainer(Trainer):
         history = {name: [float(v) for v in values] for name, values in recorded.items()}
         history = {"loss": history.pop("loss", []), **history}  # loss first, as the graph loop has it
         return TrainingRun(self.state(), history, self.steps(), interrupted)
+
+
+@contextlib.contextmanager
+def _torch_random_state(seed):
+    """On PyTorch, PyTorch's global generators seeded with ``seed`` for the block, and restored after it.
+
+    Keras' PyTorch backend draws an unseeded layer's randomness (a build function's ``Dropout()``) from
+    PyTorch's global generator, not from the seed state that ``Trainer.load`` sets, so without this two
+    fits with one ``random_state`` differed, and fitting moved the user's own PyTorch random state.
+    """
+    import keras
+
+    if keras.backend.backend() != "torch":
+        yield
+        return
+    import torch
+
+    devices = [torch.cuda.current_device()] if torch.cuda.is_available() else []
+    with torch.random.fork_rng(devices=devices):
+        torch.manual_seed(seed)
+        yield
 
 
 def _epoch_snapshot(trainer):

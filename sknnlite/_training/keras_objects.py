@@ -36,6 +36,7 @@ def make_loss(loss, params, dtype, scale=1.0):
     MLP's L2 penalty (the trainers do).
     """
     import keras
+    from keras import ops
 
     # Keras exports no name for the wrapper its string losses use; it lives here since Keras 3.0.
     from keras.src.losses.losses import LossFunctionWrapper
@@ -56,12 +57,32 @@ def make_loss(loss, params, dtype, scale=1.0):
         penalty = None  # (alpha variable, kernels)
 
         def __call__(self, y_true, y_pred, sample_weight=None):
-            value = super().__call__(y_true, y_pred, sample_weight)
+            # Keras weighs the samples' losses (reduction "none"); the mean is taken here, as Keras'
+            # "mean_with_sample_weight" takes it but for its divide_no_nan, which returns float32 for
+            # float64 on PyTorch (Keras 3.15), so float64 training got float32 losses and gradients.
+            weighted = super().__call__(y_true, y_pred, sample_weight)
+            if sample_weight is None:
+                shape = ops.convert_to_tensor(ops.shape(weighted), dtype="int32")
+                divisor = ops.cast(ops.prod(shape), weighted.dtype)
+            else:
+                divisor = ops.sum(ops.cast(sample_weight, weighted.dtype))
+            value = safe_divide(ops.sum(weighted), divisor)
             if self.penalty is None:
                 return value
             return value + l2_penalty(*self.penalty, y_pred, sample_weight, value.dtype)
 
-    return PenalizedLoss(fn, reduction="mean_with_sample_weight", dtype=dtype, **params)
+    return PenalizedLoss(fn, reduction="none", dtype=dtype, **params)
+
+
+def safe_divide(numerator, denominator):
+    """``numerator / denominator``, 0 where the denominator is 0, in the operands' dtype.
+
+    Keras' ``ops.divide_no_nan`` computes float64 in float32 on PyTorch (Keras 3.15).
+    """
+    from keras import ops
+
+    positive = denominator != 0
+    return ops.where(positive, ops.divide(numerator, ops.where(positive, denominator, 1)), 0)
 
 
 def l2_penalty(alpha, kernels, y_pred, sample_weight, dtype):
@@ -77,7 +98,7 @@ def l2_penalty(alpha, kernels, y_pred, sample_weight, dtype):
     else:
         total = ops.sum(ops.cast(sample_weight, dtype))
     squares = sum(ops.sum(ops.square(ops.cast(kernel, dtype))) for kernel in kernels)
-    return ops.divide_no_nan(0.5 * alpha * squares, total)
+    return safe_divide(0.5 * alpha * squares, total)
 
 
 def penalized_kernels(model):

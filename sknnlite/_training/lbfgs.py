@@ -5,7 +5,7 @@ most of scikit-learn's own MLP examples use), so it is provided here: SciPy
 minimizes the whole-data loss (the same weighted loss and ``alpha`` penalty
 as the stochastic optimizers) over the network's trainable weights, with
 the loss and its gradient computed by the Keras backend (TensorFlow's
-``GradientTape`` or JAX's ``value_and_grad``). As in MLP, ``epochs`` caps
+``GradientTape``, JAX's ``value_and_grad`` or PyTorch's autograd). As in MLP, ``epochs`` caps
 the iterations, ``max_fun`` the loss evaluations and ``tol`` is the
 projected-gradient tolerance.
 """
@@ -115,8 +115,11 @@ def _value_and_gradient(model, loss, X, y, sample_weight):
         return _tensorflow_value_and_gradient(model, loss, X, y, sample_weight)
     if keras.backend.backend() == "jax":
         return _jax_value_and_gradient(model, loss, X, y, sample_weight)
+    if keras.backend.backend() == "torch":
+        return _torch_value_and_gradient(model, loss, X, y, sample_weight)
     raise ValueError(
-        f"optimizer='lbfgs' runs on Keras' TensorFlow and JAX backends, not on {keras.backend.backend()!r}."
+        "optimizer='lbfgs' runs on Keras' TensorFlow, JAX and PyTorch backends, "
+        f"not on {keras.backend.backend()!r}."
     )
 
 
@@ -171,5 +174,29 @@ def _jax_value_and_gradient(model, loss, X, y, sample_weight):
     def value_and_gradient(values):
         value, gradients = compiled(values)
         return np.asarray(value), [np.asarray(g) for g in gradients]
+
+    return value_and_gradient
+
+
+def _torch_value_and_gradient(model, loss, X, y, sample_weight):
+    import torch
+
+    variables = model.trainable_variables
+    parameters = [v.value for v in variables]
+    device, dtype = parameters[0].device, parameters[0].dtype
+    X = X.toarray() if sparse.issparse(X) else X
+    X, y, w = (
+        torch.as_tensor(np.asarray(a, dtype=variables[0].dtype), device=device) for a in (X, y, sample_weight)
+    )
+
+    def value_and_gradient(values):
+        with torch.no_grad():
+            for parameter, value in zip(parameters, values, strict=True):
+                parameter.copy_(torch.as_tensor(value, dtype=dtype))
+        value = loss(y, model(X, training=False), sample_weight=w)
+        if model.losses:
+            value = value + sum(model.losses)
+        gradients = torch.autograd.grad(value, parameters)
+        return value.detach().cpu().numpy(), [g.cpu().numpy() for g in gradients]
 
     return value_and_gradient
