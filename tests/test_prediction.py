@@ -86,3 +86,76 @@ def test_threads_follow_blas_and_the_number_of_chunks():
     # A caller that limits BLAS (a joblib worker, threadpool_limits) limits prediction too.
     with threadpoolctl.threadpool_limits(1, user_api="blas"):
         assert _prediction._parallel_chunks(1000 * 4096, 4096) == 1
+
+
+def _on_an_accelerator(monkeypatch):
+    """Make prediction take the accelerator's path on this machine, on the backend's default device."""
+    calls = []
+    device_forward = _prediction._device_forward
+    monkeypatch.setattr(_prediction, "_backend_accelerator", lambda backend: "a test device")
+    monkeypatch.setattr(_prediction, "_DEVICE_MIN_MULTIPLY_ADDS", 0)
+    monkeypatch.setattr(
+        _prediction, "_device_forward", lambda *args: calls.append(args) or device_forward(*args)
+    )
+    return calls
+
+
+@pytest.mark.parametrize(
+    "estimator",
+    [
+        TinyNetRegressor((16, 8), epochs=5, random_state=0),
+        TinyNetClassifier((16,), activation="tanh", epochs=5, random_state=0),
+        TinyNetClassifier((8,), batch_normalization=True, dropout=0.2, epochs=5, random_state=0),
+        TinyNetClassifier((8,), loss="hinge", epochs=5, random_state=0),
+    ],
+    ids=["regressor", "classifier", "batch-norm-dropout", "hinge"],
+)
+def test_an_accelerator_gives_the_numpy_passs_outputs(monkeypatch, estimator):
+    X, y = _data(n_rows=700)
+    y = y if isinstance(estimator, TinyNetRegressor) else np.digitize(y, np.quantile(y, [0.3, 0.6]))
+    estimator.fit(X, y)
+    methods = ["predict"] + (["predict_proba", "decision_function"] if hasattr(estimator, "classes_") else [])
+    expected = {name: getattr(estimator, name)(X) for name in methods}
+    calls = _on_an_accelerator(monkeypatch)
+    estimator.set_params(predict__batch_size=300)  # three chunks, the last one partial
+    for name in methods:
+        before = len(calls)
+        np.testing.assert_allclose(getattr(estimator, name)(X), expected[name], rtol=1e-5, atol=1e-6)
+        assert len(calls) > before, f"{name} did not use the accelerator"
+    assert estimator.predict(X[:1]).shape == (1,)
+
+
+def test_small_batches_and_sparse_rows_stay_in_numpy(monkeypatch):
+    X, y = _data(n_rows=200)
+    reg = TinyNetRegressor((16,), epochs=3, random_state=0).fit(X, y)
+    calls = _on_an_accelerator(monkeypatch)
+    reg.predict(sparse.csr_matrix(X))  # densifying chunks for a device could take far more memory than X
+    assert calls == []
+    monkeypatch.setattr(_prediction, "_DEVICE_MIN_MULTIPLY_ADDS", 200 * (12 * 16 + 16) + 1)
+    reg.predict(X)
+    assert calls == []
+    assert _prediction._worth_the_device(reg._architecture, 201)
+
+
+def test_the_accelerator_check_imports_no_backend(tmp_path):
+    import pickle
+    import subprocess
+    import sys
+
+    X, y = _data(n_rows=300)
+    reg = TinyNetRegressor((16,), epochs=3, random_state=0).fit(X, y)
+    (tmp_path / "reg.pkl").write_bytes(pickle.dumps(reg))
+    np.save(tmp_path / "X.npy", X)
+    script = (
+        "import pickle, sys, numpy as np\n"
+        "from sknnlite import _prediction\n"
+        "_prediction._DEVICE_MIN_MULTIPLY_ADDS = 0  # every call large enough for a device\n"
+        "reg = pickle.load(open('reg.pkl', 'rb'))\n"
+        "reg.predict(np.load('X.npy'))\n"
+        "imported = {'keras', 'tensorflow', 'jax', 'torch'} & set(sys.modules)\n"
+        "assert not imported, imported\n"
+        "print('ok')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.strip() == "ok"
