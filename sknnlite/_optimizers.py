@@ -48,7 +48,15 @@ def _builtin_names():
     """``{class: name}`` of Keras' optimizers known by name (one optimizer built per name, once)."""
     import keras
 
-    return {type(keras.optimizers.get(name)): name for name in sorted(OPTIMIZERS)}
+    names = {}
+    for name in sorted(OPTIMIZERS):
+        cls = type(keras.optimizers.get(name))
+        names[cls] = name
+        # On PyTorch Keras builds its backend's subclass (torch_sgd.SGD) of the class users name.
+        public = getattr(keras.optimizers, cls.__name__, None)
+        if inspect.isclass(public) and issubclass(cls, public):
+            names.setdefault(public, name)
+    return names
 
 
 def instance_configuration(optimizer, defaults):

@@ -223,7 +223,9 @@ def test_a_saved_model_keeps_its_optimizer_and_continues_training(tmp_path, opti
     if isinstance(optimizer, type):
         assert loaded.optimizer is keras.optimizers.SGD
     else:  # a new instance, configured as the saved one
-        assert type(loaded.optimizer) is keras.optimizers.SGD and loaded.optimizer is not est.optimizer
+        # type(): on PyTorch, keras.optimizers.SGD(...) builds Keras' PyTorch subclass of SGD.
+        assert isinstance(loaded.optimizer, keras.optimizers.SGD) and loaded.optimizer is not est.optimizer
+        assert type(loaded.optimizer) is type(est.optimizer)
         assert loaded.optimizer.get_config() == est.optimizer.get_config()
         assert (loaded.optimizer.get_config()["momentum"], est.optimizer.learning_rate) == (0.9, 0.02)
     _assert_same(loaded.fit(X, y).coefs_, est.fit(X, y).coefs_)  # the optimizer state went along
