@@ -40,6 +40,7 @@ def import_keras():
             "KERAS_BACKEND=tensorflow (sknnlite's default, installed with it) or KERAS_BACKEND=jax."
         ) from error
     _check_requested_jax_platforms()
+    _check_requested_torch_device()
 
 
 # JAX_PLATFORMS entries that name an accelerator, and its maker's install route.
@@ -76,3 +77,40 @@ def _check_requested_jax_platforms():
             f"which this JAX cannot start ({type(error).__name__}: {error}). For {routes}. "
             "Or unset JAX_PLATFORMS to train on the CPU."
         ) from error
+
+
+# KERAS_TORCH_DEVICE kinds that name an accelerator: how PyTorch says it has one, and how to get it.
+_TORCH_ACCELERATORS = {
+    "cuda": (
+        lambda torch: torch.cuda.is_available(),
+        "NVIDIA GPUs: pip install torch (PyPI's Linux x86_64 wheels include CUDA; the CPU build from "
+        "download.pytorch.org/whl/cpu does not), then check nvidia-smi",
+    ),
+    "mps": (lambda torch: torch.backends.mps.is_available(), "Apple GPUs: PyTorch's macOS arm64 build"),
+    "xpu": (
+        lambda torch: hasattr(torch, "xpu") and torch.xpu.is_available(),
+        "Intel GPUs: PyTorch's XPU build (pytorch.org's install page)",
+    ),
+}
+
+
+def _check_requested_torch_device():
+    """On PyTorch, a ``KERAS_TORCH_DEVICE`` accelerator that PyTorch cannot use fails the fit with what to
+    install (PyTorch itself raises ``AssertionError: Torch not compiled with CUDA enabled``)."""
+    requested = os.environ.get("KERAS_TORCH_DEVICE", "").strip()
+    kind = requested.split(":")[0].lower()
+    if kind not in _TORCH_ACCELERATORS:
+        return
+    import keras
+
+    if keras.backend.backend() != "torch":
+        return
+    import torch
+
+    available, route = _TORCH_ACCELERATORS[kind]
+    if not available(torch):
+        raise RuntimeError(
+            f"KERAS_TORCH_DEVICE={requested!r} asks PyTorch for {kind}, which this PyTorch "
+            f"({torch.__version__}) cannot use. For {route}. Or unset KERAS_TORCH_DEVICE to train on the "
+            "device PyTorch finds."
+        )

@@ -71,3 +71,14 @@ def test_a_cpu_fallback_in_jax_platforms_is_left_to_jax(monkeypatch):
     monkeypatch.setenv("JAX_PLATFORMS", "cuda,cpu")
     monkeypatch.setattr(_backends, "import_keras_quietly", lambda: None)
     _backends._check_requested_jax_platforms()
+
+
+@pytest.mark.skipif(importlib.util.find_spec("torch") is None, reason="PyTorch is not installed here")
+def test_fit_on_a_torch_device_that_pytorch_cannot_use_says_what_to_install():
+    import torch
+
+    if torch.cuda.is_available():
+        pytest.skip("PyTorch uses a CUDA GPU here")
+    last_line = _failed_fit_error(KERAS_BACKEND="torch", KERAS_TORCH_DEVICE="cuda")
+    assert last_line.startswith("RuntimeError: KERAS_TORCH_DEVICE='cuda' asks PyTorch for cuda, which this")
+    assert "pip install torch" in last_line and "unset KERAS_TORCH_DEVICE" in last_line
