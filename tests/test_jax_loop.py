@@ -5,6 +5,7 @@ import sys
 import keras
 import numpy as np
 import pytest
+from engine_checks import assert_same_fit, engine_data
 
 from sknnlite import TinyNetClassifier, TinyNetRegressor
 from sknnlite._training import compiled_loop, jax_blocked, jax_loop, padding
@@ -23,22 +24,8 @@ def unspent_compilation_budget(monkeypatch):
     monkeypatch.setattr(compiled_loop, "_xla_compilations", [0])
 
 
-def _data(n=70):
-    """70 rows: not a whole number of batches of 16, so the loop pads."""
-    rng = np.random.RandomState(0)
-    X = rng.uniform(size=(n, 4))
-    return X, (X.sum(axis=1) > 2).astype(int), rng.uniform(0.5, 2.0, size=n)
-
-
 def _jit_trainers():
     return [t for t in trainer_pool._pool.idle() if isinstance(t, jax_loop.JaxLoopTrainer)]
-
-
-def _assert_same_fit(a, b, loss_curves=True):
-    if loss_curves:  # model.fit's epoch loss is the mean of its batches' weighted means
-        np.testing.assert_allclose(a.loss_curve_, b.loss_curve_, rtol=1e-4)
-    for ours, theirs in zip(a.coefs_ + a.intercepts_, b.coefs_ + b.intercepts_, strict=True):
-        np.testing.assert_allclose(ours, theirs, rtol=1e-4, atol=1e-5)
 
 
 def test_the_jit_loop_orders_rows_as_the_other_engines():
@@ -60,7 +47,7 @@ def test_the_jit_loop_orders_rows_as_the_other_engines():
 )
 @pytest.mark.parametrize("weighted", [False, True])
 def test_the_jit_loop_trains_as_model_fit_does(settings, weighted):
-    X, y, w = _data()
+    X, y, w = engine_data()
     w = w if weighted else None
     jit = TinyNetClassifier(**FAST, **settings).fit(X, y, sample_weight=w)
     assert any(t._loops for t in _jit_trainers())
@@ -69,7 +56,7 @@ def test_the_jit_loop_trains_as_model_fit_does(settings, weighted):
         X, y, sample_weight=w
     )
     assert jit.n_iter_ == fit.n_iter_
-    _assert_same_fit(jit, fit, loss_curves=not weighted)
+    assert_same_fit(jit, fit, loss_curves=not weighted)
 
 
 @jax_only
@@ -82,7 +69,7 @@ def test_one_compilation_serves_every_learning_rate_alpha_and_stopping_rule(monk
         return compile_loop(self, *args)
 
     monkeypatch.setattr(jax_loop.JaxLoopTrainer, "_compile", counting)
-    X, _, _ = _data()
+    X, _, _ = engine_data()
     settings = [
         {"learning_rate": 0.01},
         {"learning_rate": 0.1, "alpha": 0.1},
@@ -102,7 +89,7 @@ def test_past_the_compilation_budget_fits_go_through_model_fit_with_the_same_res
         jax_loop.JaxLoopTrainer, "_compile", lambda self, *a: compiled.append(a) or compile_loop(self, *a)
     )
     monkeypatch.setattr(trainer_pool, "_pool", trainer_pool.TrainerPool())  # no trainer compiled yet
-    X, y, _ = _data(90)
+    X, y, _ = engine_data(90)
     TinyNetClassifier(**FAST).fit(X, y)
     assert len(compiled) == 1
     monkeypatch.setattr(compiled_loop, "_xla_compilations", [compiled_loop._XLA_MAX_COMPILATIONS])
@@ -111,7 +98,7 @@ def test_past_the_compilation_budget_fits_go_through_model_fit_with_the_same_res
     reference = TinyNetClassifier(**{**FAST, "batch_size": 10}, callbacks=[keras.callbacks.Callback()]).fit(
         X, y
     )
-    _assert_same_fit(past, reference)
+    assert_same_fit(past, reference)
 
 
 def _blocks_of(monkeypatch, block_rows):
@@ -127,7 +114,7 @@ def _blocks_of(monkeypatch, block_rows):
     ids=["default", "no-shuffle-alpha", "early-stopping", "training-loss-rule"],
 )
 def test_large_X_trains_in_blocks_with_the_jit_loops_steps(monkeypatch, settings):
-    X, y, w = _data(203)
+    X, y, w = engine_data(203)
     padded = TinyNetClassifier(**FAST, **settings).fit(X, y, sample_weight=w)
     _blocks_of(monkeypatch, 48)  # three minibatches of 16 per block; the last block is partial
     on_device = []
@@ -139,13 +126,13 @@ def test_large_X_trains_in_blocks_with_the_jit_loops_steps(monkeypatch, settings
     )
     blocked = TinyNetClassifier(**FAST, **settings).fit(X, y, sample_weight=w)
     assert blocked.n_iter_ == padded.n_iter_
-    _assert_same_fit(blocked, padded)
+    assert_same_fit(blocked, padded)
     assert {shape[0] for shape in on_device} == {48}  # a block at a time, never all of X
 
 
 @jax_only
 def test_warm_start_continues_in_blocks_as_in_the_padded_loop(monkeypatch):
-    X, y, _ = _data(203)
+    X, y, _ = engine_data(203)
     settings = {**FAST, "epochs": 3, "tol": 0.0, "warm_start": True}
     reference = TinyNetClassifier(**settings)
     for _ in range(2):
@@ -154,13 +141,13 @@ def test_warm_start_continues_in_blocks_as_in_the_padded_loop(monkeypatch):
     warm = TinyNetClassifier(**settings)
     for _ in range(2):
         warm.fit(X, y)
-    _assert_same_fit(warm, reference)
+    assert_same_fit(warm, reference)
     assert len(warm.loss_curve_) == 6
 
 
 @jax_only
 def test_partial_fit_and_warm_start_continue_in_the_jit_loop_as_in_model_fit():
-    X, y, _ = _data()
+    X, y, _ = engine_data()
     model_fit = {"callbacks": [keras.callbacks.Callback()]}
     settings = {**FAST, "epochs": 3, "tol": 0.0, "warm_start": True}
     warm, reference = TinyNetClassifier(**settings), TinyNetClassifier(**settings, **model_fit)
@@ -171,8 +158,8 @@ def test_partial_fit_and_warm_start_continue_in_the_jit_loop_as_in_model_fit():
         stepped.partial_fit(X, y, classes=[0, 1])
         stepped_reference.partial_fit(X, y, classes=[0, 1])
     assert len(warm.loss_curve_) == 9 and len(stepped.loss_curve_) == 3
-    _assert_same_fit(warm, reference)
-    _assert_same_fit(stepped, stepped_reference)
+    assert_same_fit(warm, reference)
+    assert_same_fit(stepped, stepped_reference)
 
 
 def test_float64_input_on_jax_without_x64_trains_in_float32_without_warnings():

@@ -1,6 +1,6 @@
 import keras
-import numpy as np
 import pytest
+from engine_checks import assert_same_fit, engine_data
 from scipy import sparse
 
 from sknnlite import TinyNetClassifier, TinyNetRegressor
@@ -14,22 +14,8 @@ FAST = dict(hidden_layer_sizes=(8,), epochs=15, learning_rate=0.01, batch_size=1
 MODEL_FIT = {"callbacks": [keras.callbacks.Callback()]}  # any callback sends a fit through model.fit
 
 
-def _data(n=70):
-    """70 rows: not a whole number of batches of 16."""
-    rng = np.random.RandomState(0)
-    X = rng.uniform(size=(n, 4))
-    return X, (X.sum(axis=1) > 2).astype(int), rng.uniform(0.5, 2.0, size=n)
-
-
 def _torch_trainers():
     return [t for t in trainer_pool._pool.idle() if isinstance(t, torch_loop.TorchLoopTrainer)]
-
-
-def _assert_same_fit(a, b, loss_curves=True):
-    if loss_curves:  # model.fit's epoch loss is the mean of its batches' weighted means
-        np.testing.assert_allclose(a.loss_curve_, b.loss_curve_, rtol=1e-4)
-    for ours, theirs in zip(a.coefs_ + a.intercepts_, b.coefs_ + b.intercepts_, strict=True):
-        np.testing.assert_allclose(ours, theirs, rtol=1e-4, atol=1e-5)
 
 
 def test_the_loop_serves_the_built_in_network_on_pytorch_only():
@@ -60,13 +46,13 @@ def test_the_loop_serves_the_built_in_network_on_pytorch_only():
 )
 @pytest.mark.parametrize("weighted", [False, True])
 def test_the_loop_trains_as_model_fit_does(settings, weighted):
-    X, y, w = _data()
+    X, y, w = engine_data()
     w = w if weighted else None
     ours = TinyNetClassifier(**FAST, **settings).fit(X, y, sample_weight=w)
     assert _torch_trainers()
     reference = TinyNetClassifier(**FAST, **settings, **MODEL_FIT).fit(X, y, sample_weight=w)
     assert ours.n_iter_ == reference.n_iter_ and ours.t_ == reference.t_
-    _assert_same_fit(ours, reference, loss_curves=not weighted)
+    assert_same_fit(ours, reference, loss_curves=not weighted)
 
 
 @torch_only
@@ -82,26 +68,26 @@ def test_the_loop_trains_as_model_fit_does(settings, weighted):
 def test_other_losses_and_networks_train_as_model_fit_does(estimator):
     from sklearn.base import clone
 
-    X, y, _ = _data()
+    X, y, _ = engine_data()
     targets = X @ [1.0, -2.0, 0.5, 3.0] if isinstance(estimator, TinyNetRegressor) else y
     ours = clone(estimator).fit(X, targets)
     reference = clone(estimator).set_params(**MODEL_FIT).fit(X, targets)
-    _assert_same_fit(ours, reference)
+    assert_same_fit(ours, reference)
 
 
 @torch_only
 def test_sparse_X_trains_as_its_dense_copy():
-    X, y, _ = _data()
+    X, y, _ = engine_data()
     X[X < 0.4] = 0.0
     dense = TinyNetClassifier(**FAST).fit(X, y)
     from_sparse = TinyNetClassifier(**FAST).fit(sparse.csr_matrix(X), y)
-    _assert_same_fit(from_sparse, dense)
+    assert_same_fit(from_sparse, dense)
 
 
 @torch_only
 @pytest.mark.parametrize("settings", [{}, {"shuffle": False}, {"early_stopping": True}])
 def test_blocks_of_rows_give_the_same_steps_and_never_hold_all_of_X(monkeypatch, settings):
-    X, y, w = _data(203)
+    X, y, w = engine_data(203)
     whole = TinyNetClassifier(**FAST, **settings).fit(X, y, sample_weight=w)
     monkeypatch.setattr(padding, "_BLOCK_VALUES", 4 * 48)  # three minibatches of 16 per block
     gathered = []
@@ -114,13 +100,13 @@ def test_blocks_of_rows_give_the_same_steps_and_never_hold_all_of_X(monkeypatch,
     monkeypatch.setattr(torch_loop, "dense_rows", recorded)
     blocked = TinyNetClassifier(**FAST, **settings).fit(X, y, sample_weight=w)
     assert blocked.n_iter_ == whole.n_iter_
-    _assert_same_fit(blocked, whole)
+    assert_same_fit(blocked, whole)
     assert max(gathered) == 48  # a block at a time, never all of X
 
 
 @torch_only
 def test_partial_fit_and_warm_start_continue_as_in_model_fit():
-    X, y, _ = _data()
+    X, y, _ = engine_data()
     settings = {**FAST, "epochs": 3, "tol": 0.0, "warm_start": True}
     warm, reference = TinyNetClassifier(**settings), TinyNetClassifier(**settings, **MODEL_FIT)
     stepped, stepped_reference = TinyNetClassifier(**FAST), TinyNetClassifier(**FAST, **MODEL_FIT)
@@ -130,13 +116,13 @@ def test_partial_fit_and_warm_start_continue_as_in_model_fit():
         stepped.partial_fit(X, y, classes=[0, 1])
         stepped_reference.partial_fit(X, y, classes=[0, 1])
     assert len(warm.loss_curve_) == 9 and len(stepped.loss_curve_) == 3
-    _assert_same_fit(warm, reference)
-    _assert_same_fit(stepped, stepped_reference)
+    assert_same_fit(warm, reference)
+    assert_same_fit(stepped, stepped_reference)
 
 
 @torch_only
 def test_ctrl_c_inside_a_call_keeps_the_weights_of_the_last_finished_call(monkeypatch):
-    X, y, _ = _data()
+    X, y, _ = engine_data()
     make_step = torch_loop.TorchLoopTrainer._step_function
     calls = []
 
@@ -158,4 +144,4 @@ def test_ctrl_c_inside_a_call_keeps_the_weights_of_the_last_finished_call(monkey
     monkeypatch.undo()
     two_epochs = TinyNetClassifier(**{**FAST, "epochs": 2, "tol": 0.0}).fit(X, y)
     assert stopped.n_iter_ == 2
-    _assert_same_fit(stopped, two_epochs)
+    assert_same_fit(stopped, two_epochs)

@@ -11,6 +11,7 @@ Rooms, and the direction of imports (each imports only those below it)::
     │   ├── tensorflow_xla      the XLA loop on padded dense data
     │   ├── tensorflow_blocked  a block of rows per call, for X too large to copy
     │   └── tensorflow_steps    the minibatch step and stopping rule in the graph
+    ├── torch_loop        PyTorch: eager steps on the Keras variables, a block of rows at a time
     ├── keras_fit         model.fit: any backend, every callback
     ├── compiled_loop     the driver: epochs in timed calls, callbacks between them
     ├── trainer           model, optimizer, loss; the estimator's state in and out
