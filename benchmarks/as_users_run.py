@@ -23,8 +23,9 @@ Two suites, sknnlite against scikit-learn's MLP, side by side in one run:
 
 ``pip install ".[bench,jax]"`` for the JAX rows.
 
-Replaces the part of ``benchmarks/RESULTS.md`` from the ``<!-- as_users_run -->``
-marker on (``run.py`` keeps that part when it rewrites the file).
+Replaces the part of ``benchmarks/RESULTS.md`` between the ``<!-- as_users_run -->``
+markers (``run.py`` keeps everything from the first one on when it rewrites the file, so
+hand-written sections belong after ``<!-- /as_users_run -->``).
 """
 
 import argparse
@@ -40,7 +41,7 @@ from pathlib import Path
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 HERE = Path(__file__).parent
-MARKER = "<!-- as_users_run -->"
+MARKER, END_MARKER = "<!-- as_users_run -->", "<!-- /as_users_run -->"
 DATASETS = ("iris", "wine", "breast_cancer", "digits", "diabetes")
 
 
@@ -276,7 +277,7 @@ def report(dataset_rows, cold, backends, runs, machine):
         targets.append(("JAX warm fit / TensorFlow warm fit <= 1.5", ratio, ratio <= 1.5))
     lines += ["### Targets", ""]
     lines += [f"- {'met' if ok else 'MISSED'}: {text} (measured {value:.3g})" for text, value, ok in targets]
-    return "\n".join(lines) + "\n"
+    return "\n".join([*lines, "", END_MARKER]) + "\n"
 
 
 def main(argv=None):
@@ -296,9 +297,15 @@ def main(argv=None):
     text = report(dataset_rows, cold, backends, args.runs, machine())
     print(text)
     if not args.no_write:
-        path = HERE / "RESULTS.md"
-        kept = path.read_text().split(MARKER)[0].rstrip("\n")
-        path.write_text(kept + "\n\n" + text)
+        write_results(HERE / "RESULTS.md", text)
+
+
+def write_results(path, text):
+    """Put ``text`` (``report``'s) between the markers in ``path``, keeping what comes before and after."""
+    before, _, rest = path.read_text().partition(MARKER)
+    _, end, after = rest.partition(END_MARKER)
+    kept_after = after.lstrip("\n") if end else ""
+    path.write_text(before.rstrip("\n") + "\n\n" + text + ("\n" + kept_after if kept_after else ""))
 
 
 if __name__ == "__main__":

@@ -297,7 +297,7 @@ def write(text):
     if START in current and END in current:
         before, rest = current.split(START, 1)
         current = before + text.rstrip("\n") + rest.split(END, 1)[1]
-    else:  # before as_users_run.py's part, which that script rewrites to the end of the file
+    else:  # before as_users_run.py's part, between the markers that script rewrites
         marker = "<!-- as_users_run -->"
         head, marked, tail = current.partition(marker)
         current = head + text + "\n" + marked + tail if marked else current.rstrip("\n") + "\n\n" + text

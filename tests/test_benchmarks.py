@@ -63,6 +63,24 @@ def test_the_as_users_run_suites_measure_and_report_targets():
     assert "- met: JAX warm fit / TensorFlow warm fit <= 1.5 (measured 1.25)" in text
 
 
+def test_the_as_users_run_report_replaces_only_its_own_section(tmp_path):
+    sys.path.insert(0, str(RUNNER.parent))
+    try:
+        import as_users_run
+    finally:
+        sys.path.remove(str(RUNNER.parent))
+    path = tmp_path / "RESULTS.md"
+    old = f"{as_users_run.MARKER}\n## As users run it\n\nold table\n\n{as_users_run.END_MARKER}\n"
+    path.write_text(f"# Results\n\nrun.py's tables\n\n{old}\n## Hand-written section\n\nkept\n")
+    new = as_users_run.report([("iris", 2.0, 1.0, 2.0, 0.955, 0.96)], {}, {}, 3, "test machine")
+    as_users_run.write_results(path, new)
+    written = path.read_text()
+    assert written.startswith("# Results\n\nrun.py's tables\n\n" + new)
+    assert "old table" not in written and written.endswith("## Hand-written section\n\nkept\n")
+    as_users_run.write_results(path, new)  # again: nothing piles up
+    assert path.read_text() == written
+
+
 def test_the_devices_benchmark_prints_each_contender_with_ratios():
     script = RUNNER.parent / "gpu.py"
     command = [sys.executable, str(script), "--scale", "0.02", "--runs", "1", "--workloads", "G1"]
