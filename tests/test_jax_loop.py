@@ -5,7 +5,7 @@ import sys
 import keras
 import numpy as np
 import pytest
-from engine_checks import assert_same_fit, engine_data
+from engine_checks import assert_continued_fits_match_model_fit, assert_same_fit, engine_data
 
 from sknnlite import TinyNetClassifier, TinyNetRegressor
 from sknnlite._training import compiled_loop, jax_blocked, jax_loop, padding
@@ -147,19 +147,7 @@ def test_warm_start_continues_in_blocks_as_in_the_padded_loop(monkeypatch):
 
 @jax_only
 def test_partial_fit_and_warm_start_continue_in_the_jit_loop_as_in_model_fit():
-    X, y, _ = engine_data()
-    model_fit = {"callbacks": [keras.callbacks.Callback()]}
-    settings = {**FAST, "epochs": 3, "tol": 0.0, "warm_start": True}
-    warm, reference = TinyNetClassifier(**settings), TinyNetClassifier(**settings, **model_fit)
-    stepped, stepped_reference = TinyNetClassifier(**FAST), TinyNetClassifier(**FAST, **model_fit)
-    for _ in range(3):
-        warm.fit(X, y)
-        reference.fit(X, y)
-        stepped.partial_fit(X, y, classes=[0, 1])
-        stepped_reference.partial_fit(X, y, classes=[0, 1])
-    assert len(warm.loss_curve_) == 9 and len(stepped.loss_curve_) == 3
-    assert_same_fit(warm, reference)
-    assert_same_fit(stepped, stepped_reference)
+    assert_continued_fits_match_model_fit(FAST)
 
 
 def test_float64_input_on_jax_without_x64_trains_in_float32_without_warnings():

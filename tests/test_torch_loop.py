@@ -1,6 +1,6 @@
 import keras
 import pytest
-from engine_checks import assert_same_fit, engine_data
+from engine_checks import assert_continued_fits_match_model_fit, assert_same_fit, engine_data
 from scipy import sparse
 
 from sknnlite import TinyNetClassifier, TinyNetRegressor
@@ -106,18 +106,7 @@ def test_blocks_of_rows_give_the_same_steps_and_never_hold_all_of_X(monkeypatch,
 
 @torch_only
 def test_partial_fit_and_warm_start_continue_as_in_model_fit():
-    X, y, _ = engine_data()
-    settings = {**FAST, "epochs": 3, "tol": 0.0, "warm_start": True}
-    warm, reference = TinyNetClassifier(**settings), TinyNetClassifier(**settings, **MODEL_FIT)
-    stepped, stepped_reference = TinyNetClassifier(**FAST), TinyNetClassifier(**FAST, **MODEL_FIT)
-    for _ in range(3):
-        warm.fit(X, y)
-        reference.fit(X, y)
-        stepped.partial_fit(X, y, classes=[0, 1])
-        stepped_reference.partial_fit(X, y, classes=[0, 1])
-    assert len(warm.loss_curve_) == 9 and len(stepped.loss_curve_) == 3
-    assert_same_fit(warm, reference)
-    assert_same_fit(stepped, stepped_reference)
+    assert_continued_fits_match_model_fit(FAST)
 
 
 @torch_only
