@@ -1,4 +1,5 @@
 import keras
+import numpy as np
 import pytest
 from engine_checks import assert_continued_fits_match_model_fit, assert_same_fit, engine_data
 from scipy import sparse
@@ -134,3 +135,14 @@ def test_ctrl_c_inside_a_call_keeps_the_weights_of_the_last_finished_call(monkey
     two_epochs = TinyNetClassifier(**{**FAST, "epochs": 2, "tol": 0.0}).fit(X, y)
     assert stopped.n_iter_ == 2
     assert_same_fit(stopped, two_epochs)
+
+
+@torch_only
+def test_a_minibatch_of_weight_0_rows_adds_no_penalty_and_keeps_the_weights_finite():
+    X, y, w = engine_data()
+    w[:16] = 0.0  # without shuffling, the first minibatch weighs nothing
+    settings = {**FAST, "shuffle": False, "alpha": 0.01}
+    ours = TinyNetClassifier(**settings).fit(X, y, sample_weight=w)
+    assert all(np.isfinite(c).all() for c in ours.coefs_)
+    reference = TinyNetClassifier(**settings, **MODEL_FIT).fit(X, y, sample_weight=w)
+    assert_same_fit(ours, reference, loss_curves=False)

@@ -153,11 +153,16 @@ class TorchLoopTrainer(CompiledLoopTrainer):
             for kernel, bias, activation in layers:
                 hidden = activation(torch.addmm(bias, hidden, kernel))
             weight = torch.sum(w)
-            # MLP's objective: the weighted mean of the samples' losses (as make_loss's reduction) ...
-            loss = torch.sum(loss_fn.call(y, hidden) * w) / torch.where(weight > 0, weight, 1)
+            # A minibatch of weight-0 rows counts 0, penalty included; dividing by its 0 even in the
+            # branch torch.where drops would make the gradients NaN.
+            positive = weight > 0
+            divisor = torch.where(positive, weight, 1)
+            # MLP's objective: the weighted mean of the samples' losses (as make_loss's reduction, done
+            # here on the tensors: Keras' Loss.__call__ costs more than the step's arithmetic) ...
+            loss = torch.sum(loss_fn.call(y, hidden) * w) / divisor
             if self.alpha_value > 0:  # ... plus alpha / 2 * sum(W ** 2) / the minibatch's weight
                 squares = sum(torch.sum(kernel * kernel) for kernel in kernels)
-                loss = loss + torch.where(weight > 0, 0.5 * self.alpha_value * squares / weight, 0)
+                loss = loss + torch.where(positive, 0.5 * self.alpha_value * squares / divisor, 0)
             gradients = torch.autograd.grad(loss, parameters)
             with torch.no_grad():
                 optimizer.apply(list(gradients), variables)
