@@ -21,7 +21,6 @@ import numpy as np
 
 from .._input import dense_rows
 from .compiled_loop import CompiledLoopTrainer, training_loss_rule
-from .keras_fit import fit_trainer_for
 from .keras_objects import make_loss, penalized_kernels
 from .padding import block_rows
 from .pool import lend_trainer
@@ -71,13 +70,10 @@ class TorchLoopTrainer(CompiledLoopTrainer):
     def train(self, X, y, sample_weight, state, options, plan, callbacks=(), rows=None):
         """Train from ``state`` until ``plan`` stops it; return the new state and the per-epoch history.
 
-        ``rows``: train on ``X[rows]``, gathered a block at a time.
+        ``rows``: train on ``X[rows]``, gathered a block at a time. ``callbacks`` run between epochs
+        (``engine`` sends fits with a user's callbacks, which may hook every batch, to ``model.fit``).
         """
         o = options
-        if callbacks:
-            with fit_trainer_for(self.architecture, self.objective, o.alpha) as fallback:
-                fallback.select(self.activation)
-                return fallback.train(X, y, sample_weight, state, o, plan, callbacks, rows=rows)
         self.load(state, o, plan)
         self.alpha_value = float(o.alpha)
         self.loss.penalty = (self.alpha_value, penalized_kernels(self.model)) if o.alpha > 0 else None
