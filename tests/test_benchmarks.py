@@ -4,6 +4,11 @@ import pathlib
 import subprocess
 import sys
 
+import pytest
+
+# The documentation's code as users run it: CI runs it in the main and the oldest-versions runs only.
+pytestmark = pytest.mark.docs
+
 RUNNER = pathlib.Path(__file__).parent.parent / "benchmarks" / "run.py"
 
 

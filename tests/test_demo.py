@@ -7,6 +7,9 @@ import pytest
 from sknnlite import _demo
 from sknnlite.__main__ import main
 
+# The documentation's code as users run it: CI runs it in the main and the oldest-versions runs only.
+pytestmark = pytest.mark.docs
+
 
 def test_format_table_aligns_columns():
     table = _demo.format_table(["a", "long"], [["xyz", 1], ["q", 22]])

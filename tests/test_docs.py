@@ -16,6 +16,9 @@ import sknnlite
 from sknnlite import datasets
 from sknnlite.onnx import register_converters
 
+# The documentation's code as users run it: CI runs it in the main and the oldest-versions runs only.
+pytestmark = pytest.mark.docs
+
 
 def _public_names():
     """Every public class, function, method and property the API reference documents."""

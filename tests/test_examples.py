@@ -6,6 +6,9 @@ import warnings
 
 import pytest
 
+# The documentation's code as users run it: CI runs it in the main and the oldest-versions runs only.
+pytestmark = pytest.mark.docs
+
 matplotlib = pytest.importorskip("matplotlib")
 matplotlib.use("Agg")
 

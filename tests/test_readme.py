@@ -7,6 +7,9 @@ import sys
 
 import pytest
 
+# The documentation's code as users run it: CI runs it in the main and the oldest-versions runs only.
+pytestmark = pytest.mark.docs
+
 README = pathlib.Path(__file__).parent.parent / "README.md"
 
 
