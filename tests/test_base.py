@@ -1,12 +1,12 @@
 """Behaviour both estimators share: validation, state, reproducibility, ecosystem."""
 
 import pickle
-import subprocess
 import sys
 
 import keras
 import numpy as np
 import pytest
+from fresh_process import run_python
 from sklearn.base import TransformerMixin, clone
 from sklearn.exceptions import NotFittedError
 from sklearn.model_selection import cross_val_score
@@ -139,7 +139,7 @@ def test_pickle_predicts_identically_in_a_new_process(Estimator, tmp_path):
         "names = dir(est); "  # tab completion and skl2onnx list the attributes: no model_ built for them
         "print('tensorflow' in sys.modules, 'predict' in names, 'coefs_' in names)"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    result = run_python("-c", code)
     np.testing.assert_array_equal(np.load(tmp_path / "out.npy"), est.predict(X))
     assert result.stdout.split() == ["False", "True", "True"]  # predicting needs no TensorFlow
 

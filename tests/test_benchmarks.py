@@ -1,10 +1,10 @@
 """The benchmark runner still runs (a smoke test; timings belong in benchmarks/RESULTS.md)."""
 
 import pathlib
-import subprocess
 import sys
 
 import pytest
+from fresh_process import run_python
 
 # The documentation's code as users run it: CI runs it in the main and the oldest-versions runs only.
 pytestmark = pytest.mark.docs
@@ -13,22 +13,8 @@ RUNNER = pathlib.Path(__file__).parent.parent / "benchmarks" / "run.py"
 
 
 def test_benchmark_runner_prints_a_table_with_ratios():
-    result = subprocess.run(
-        [
-            sys.executable,
-            str(RUNNER),
-            "--runs",
-            "1",
-            "--workloads",
-            "W2",
-            "--only",
-            "sknnlite",
-            "MLP",
-            "--no-write",
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
+    result = run_python(
+        str(RUNNER), "--runs", "1", "--workloads", "W2", "--only", "sknnlite", "MLP", "--no-write"
     )
     rows = [
         line
@@ -88,8 +74,8 @@ def test_the_as_users_run_report_replaces_only_its_own_section(tmp_path):
 
 def test_the_devices_benchmark_prints_each_contender_with_ratios():
     script = RUNNER.parent / "gpu.py"
-    command = [sys.executable, str(script), "--scale", "0.02", "--runs", "1", "--workloads", "G1"]
-    result = subprocess.run(command, capture_output=True, text=True, check=True)
+    command = [str(script), "--scale", "0.02", "--runs", "1", "--workloads", "G1"]
+    result = run_python(*command)
     assert "Keras backend" in result.stdout and "devices:" in result.stdout
     rows = {
         line.split("|")[1].strip(): line.split("|")

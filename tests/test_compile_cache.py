@@ -1,12 +1,12 @@
 """The compilation cache on disk: where it lives, that a second process reuses it, its size bound."""
 
 import os
-import subprocess
 import sys
 import textwrap
 import time
 
 import pytest
+from fresh_process import run_python
 
 from sknnlite._training import compile_cache
 
@@ -25,9 +25,7 @@ _FIT_SCRIPT = textwrap.dedent(
 def _fit_in_a_new_process(cache_dir, extra_env=None):
     env = {**os.environ, "SKNNLITE_CACHE_DIR": str(cache_dir), **(extra_env or {})}
     env.pop("TF_XLA_FLAGS", None)
-    done = subprocess.run(
-        [sys.executable, "-c", _FIT_SCRIPT], env=env, capture_output=True, text=True, check=True
-    )
+    done = run_python("-c", _FIT_SCRIPT, env=env)
     return done.stdout.split("folder")[-1].strip()
 
 

@@ -1,8 +1,6 @@
-import subprocess
-import sys
-
 import numpy as np
 import pytest
+from fresh_process import run_python
 from sklearn.linear_model import LinearRegression, LogisticRegression
 
 from sknnlite.datasets import make_extrapolation, make_noisy_sine, make_sum_threshold, make_xor
@@ -67,7 +65,7 @@ def test_importing_the_package_and_datasets_does_not_import_tensorflow():
     code = (
         "import sys, sknnlite, sknnlite.datasets; print('tensorflow' in sys.modules, 'keras' in sys.modules)"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    result = run_python("-c", code)
     assert result.stdout.split() == ["False", "False"]
 
 

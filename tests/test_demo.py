@@ -1,8 +1,6 @@
-import subprocess
-import sys
-
 import numpy as np
 import pytest
+from fresh_process import run_python
 
 from sknnlite import _demo
 from sknnlite.__main__ import main
@@ -61,7 +59,5 @@ def test_cli_rejects_bad_options():
 
 
 def test_python_dash_m_entry_point():
-    result = subprocess.run(
-        [sys.executable, "-m", "sknnlite", "demo", "--help"], capture_output=True, text=True, check=True
-    )
+    result = run_python("-m", "sknnlite", "demo", "--help")
     assert "--plot" in result.stdout

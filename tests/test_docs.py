@@ -7,10 +7,9 @@ import inspect
 import os
 import pathlib
 import re
-import subprocess
-import sys
 
 import pytest
+from fresh_process import run_python
 
 import sknnlite
 from sknnlite import datasets
@@ -121,10 +120,7 @@ def test_the_moving_from_scikeras_walkthrough_runs_as_written(tmp_path):
     script = tmp_path / "walkthrough.py"
     script.write_text("\n\n".join(blocks))
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
-    done = subprocess.run(
-        [sys.executable, "-W", "ignore", str(script)], cwd=tmp_path, env=env, capture_output=True, text=True
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
+    done = run_python("-W", "ignore", str(script), cwd=tmp_path, env=env)
     assert "Trained" in done.stdout and "epochs" in done.stdout
 
 

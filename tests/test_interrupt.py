@@ -2,13 +2,12 @@
 
 import contextlib
 import os
-import subprocess
-import sys
 import textwrap
 
 import keras
 import numpy as np
 import pytest
+from fresh_process import run_python
 
 from sknnlite import TinyNetClassifier, TinyNetRegressor
 from sknnlite._training import compiled_loop, engine, tensorflow_graph
@@ -135,10 +134,7 @@ def test_ctrl_c_stops_a_long_fit_soon_and_keeps_a_usable_estimator(tmp_path):
     # A process of its own, as a user's: its own compilation cache, not the session's XLA flags.
     env = {name: value for name, value in os.environ.items() if name != "TF_XLA_FLAGS"}
     env["SKNNLITE_CACHE_DIR"] = str(tmp_path / "cache")
-    result = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, env=env
-    )
-    assert result.returncode == 0, result.stderr[-2000:]
+    result = run_python("-c", script, env=env, timeout=60)
     presses, _, epochs, score = result.stdout.splitlines()[-2].split()
     # Counted, not timed (a loaded CI machine is slow): the first press or, if Python dropped it in a
     # finalizer, the second 3 s later stops the fit; a fit that ignored them would never return.

@@ -1,11 +1,10 @@
 import os
-import subprocess
-import sys
 
 import keras
 import numpy as np
 import pytest
 from engine_checks import assert_continued_fits_match_model_fit, assert_same_fit, engine_data
+from fresh_process import run_python
 
 from sknnlite import TinyNetClassifier, TinyNetRegressor
 from sknnlite._training import compiled_loop, jax_blocked, jax_loop, padding
@@ -172,6 +171,5 @@ print("ok")
 """
     env = {k: v for k, v in os.environ.items() if k != "JAX_ENABLE_X64"}
     env.update(KERAS_BACKEND="jax", TF_CPP_MIN_LOG_LEVEL="3")
-    result = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr[-3000:]
+    result = run_python("-c", script, env=env)
     assert result.stdout.strip() == "ok"

@@ -8,14 +8,13 @@ may cost.
 
 import contextlib
 import io
-import subprocess
-import sys
 import tracemalloc
 import zipfile
 
 import keras
 import numpy as np
 import pytest
+from fresh_process import run_python
 
 from sknnlite import TinyNetClassifier, TinyNetRegressor
 from sknnlite._model_file import MAX_COMPRESSION_RATIO
@@ -213,8 +212,7 @@ def test_loading_the_built_in_network_imports_no_tensorflow(saved, tmp_path):
         "assert 'tensorflow' not in sys.modules and 'keras' not in sys.modules\n"
         "print(proba.sum())\n"
     )
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr[-2000:]
+    done = run_python("-c", script)
     assert float(done.stdout) == pytest.approx(clf.predict_proba(X).sum())
 
 

@@ -1,12 +1,11 @@
 """ONNX export through skl2onnx: onnxruntime predicts what sknnlite predicts."""
 
 import pickle
-import subprocess
-import sys
 import warnings
 
 import numpy as np
 import pytest
+from fresh_process import run_python
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -152,6 +151,5 @@ labels, _ = session.run(None, {{"X": X}})
 assert (labels == clf.predict(X)).all()
 print("tensorflow" in sys.modules, "keras" in sys.modules)
 """
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stderr[-2000:]
+    done = run_python("-c", script, timeout=300)
     assert done.stdout.split() == ["False", "False"]

@@ -1,13 +1,12 @@
 """Reproducibility across fits, processes and parallel backends; dask-distributed search."""
 
 import pickle
-import subprocess
-import sys
 import textwrap
 
 import joblib
 import numpy as np
 import pytest
+from fresh_process import run_python
 from sklearn.datasets import make_classification
 from sklearn.model_selection import GridSearchCV
 
@@ -49,9 +48,7 @@ _FIT_SCRIPT = textwrap.dedent(
 
 def test_a_seeded_fit_is_bit_identical_in_separate_processes(tmp_path):
     for name in ("a.npy", "b.npy"):
-        subprocess.run(
-            [sys.executable, "-c", _FIT_SCRIPT, str(tmp_path / name)], check=True, capture_output=True
-        )
+        run_python("-c", _FIT_SCRIPT, str(tmp_path / name))
     np.testing.assert_array_equal(np.load(tmp_path / "a.npy"), np.load(tmp_path / "b.npy"))
     X, y = _data()
     here = TinyNetClassifier(

@@ -1,14 +1,13 @@
 """save / load in Keras' native .keras format."""
 
 import pickle
-import subprocess
-import sys
 import zipfile
 
 import keras
 import numpy as np
 import pandas as pd
 import pytest
+from fresh_process import run_python
 
 from sknnlite import TinyNetClassifier, TinyNetRegressor
 from sknnlite.datasets import make_sum_threshold
@@ -130,8 +129,7 @@ def test_a_model_trained_through_model_fit_pickles_and_loads_without_sknnlite(tm
         "np.save('out.npy', keras.ops.convert_to_numpy(model(np.load('X.npy'))))\n"
         "print(type(getattr(model, 'optimizer', None)).__name__)\n"
     )
-    done = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr[-2000:]
+    done = run_python("-c", script, cwd=tmp_path)
     # The user's compile configuration, not sknnlite's loss and schedule.
     assert done.stdout.split()[-1] == ("SGD" if compiled else "NoneType")
     np.testing.assert_allclose(np.load(tmp_path / "out.npy").ravel(), reg.predict(X), rtol=1e-6)

@@ -5,6 +5,7 @@ import threading
 import numpy as np
 import pytest
 import threadpoolctl
+from fresh_process import run_python
 from scipy import sparse
 
 from sknnlite import TinyNetClassifier, TinyNetRegressor, _prediction
@@ -139,8 +140,6 @@ def test_small_batches_and_sparse_rows_stay_in_numpy(monkeypatch):
 
 def test_the_accelerator_check_imports_no_backend(tmp_path):
     import pickle
-    import subprocess
-    import sys
 
     X, y = _data(n_rows=300)
     reg = TinyNetRegressor((16,), epochs=3, random_state=0).fit(X, y)
@@ -156,6 +155,5 @@ def test_the_accelerator_check_imports_no_backend(tmp_path):
         "assert not imported, imported\n"
         "print('ok')\n"
     )
-    done = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr[-3000:]
+    done = run_python("-c", script, cwd=tmp_path)
     assert done.stdout.strip() == "ok"

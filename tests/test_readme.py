@@ -2,10 +2,9 @@
 
 import pathlib
 import re
-import subprocess
-import sys
 
 import pytest
+from fresh_process import run_python
 
 # The documentation's code as users run it: CI runs it in the main and the oldest-versions runs only.
 pytestmark = pytest.mark.docs
@@ -34,10 +33,7 @@ def test_every_snippet_runs_as_a_script_in_a_fresh_process_without_warnings(code
     """As a reader pastes it into a file: nothing defined elsewhere, no warning they did not ask for."""
     script = tmp_path / "snippet.py"
     script.write_text(code)
-    done = subprocess.run(
-        [sys.executable, str(script)], capture_output=True, text=True, cwd=tmp_path, timeout=600
-    )
-    assert done.returncode == 0, done.stderr
+    done = run_python(str(script), cwd=tmp_path)
     assert done.stdout.strip(), "every snippet prints its result"
     assert not re.findall(r"\w+Warning: .*", done.stderr)
 

@@ -7,8 +7,6 @@ import io
 import json
 import pathlib
 import pickle
-import subprocess
-import sys
 import warnings
 import zipfile
 
@@ -16,6 +14,7 @@ import keras
 import numpy as np
 import pandas as pd
 import pytest
+from fresh_process import run_python
 
 from sknnlite import TinyNetClassifier, TinyNetRegressor
 from sknnlite._persistence import ARRAYS_MEMBER, PICKLE_MEMBER, STATE_MEMBER, UnsafeModelFileWarning
@@ -352,8 +351,7 @@ def test_skops_round_trip_predicts_without_tensorflow(tmp_path):
         "assert 'tensorflow' not in sys.modules and 'keras' not in sys.modules, 'imported a backend'\n"
         "print('ok')\n"
     )
-    done = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr[-3000:]
+    done = run_python("-c", script, cwd=tmp_path)
     assert done.stdout.strip() == "ok"
     with warnings.catch_warnings():
         warnings.simplefilter("error")

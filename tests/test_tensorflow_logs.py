@@ -1,9 +1,8 @@
 import os
-import subprocess
-import sys
 
 import keras
 import pytest
+from fresh_process import run_python
 
 pytestmark = pytest.mark.skipif(keras.backend.backend() != "tensorflow", reason="TensorFlow's C++ logs")
 
@@ -21,9 +20,7 @@ def _fit_in_a_fresh_process(level):
     env = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
     if level is not None:
         env["TF_CPP_MIN_LOG_LEVEL"] = level
-    done = subprocess.run(
-        [sys.executable, "-W", "ignore", "-c", SCRIPT], capture_output=True, text=True, env=env, check=True
-    )
+    done = run_python("-W", "ignore", "-c", SCRIPT, env=env)
     return done.stdout, done.stderr
 
 
