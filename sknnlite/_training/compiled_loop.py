@@ -15,6 +15,7 @@ import time
 import numpy as np
 from scipy import sparse
 
+from .keras_objects import make_loss, penalized_kernels
 from .padding import past_xla_size
 from .records import TrainingRun
 from .trainer import EpochProgress, Trainer
@@ -172,3 +173,27 @@ class CompiledLoopTrainer(Trainer):
         except KeyboardInterrupt:
             return True
         return False
+
+
+class StepPenaltyTrainer(CompiledLoopTrainer):
+    """A compiled loop over the built-in MLP whose step adds the L2 penalty itself (JAX's, PyTorch's).
+
+    The step takes the penalty from the kernels it is stepping, so its loss is
+    ``plain_loss`` (the objective's loss without it) plus ``alpha_value``'s
+    penalty; ``self.loss`` (with the penalty on the model's variables) serves
+    eager uses such as the validation loss.
+    """
+
+    def __init__(self, architecture, objective):
+        super().__init__(architecture.build(initializer="zeros"), objective)
+        self.architecture = architecture
+        self.plain_loss = make_loss(
+            objective.loss, dict(objective.loss_params), objective.dtype, objective.loss_scale
+        )
+        self.alpha_value = 0.0
+
+    def load(self, state, options, plan):
+        """Load the state and settings (``Trainer.load``), and the call's ``alpha`` for the step."""
+        super().load(state, options, plan)
+        self.alpha_value = float(options.alpha)
+        self.loss.penalty = (self.alpha_value, penalized_kernels(self.model)) if options.alpha > 0 else None

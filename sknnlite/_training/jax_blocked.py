@@ -40,6 +40,7 @@ def blocked_epochs(trainer, X, batch_size):
 
         n = y.shape[0]
         total_weight = jnp.sum(jnp.asarray(w, dtype))
+        alpha = scalar(trainer.alpha_value, dtype)
         values = read_values(groups)
         losses, epoch = [], int(start)
         best, count = np.asarray(best, dtype), np.asarray(count, "int32")
@@ -57,7 +58,7 @@ def blocked_epochs(trainer, X, batch_size):
                 # JAX dispatches calls without waiting for them: wait for the previous block, so at most
                 # two blocks' arrays live at a time (gathered ahead, they could add up to a copy of X).
                 total.block_until_ready()
-                values, total = run_block(values, *arrays, scalar(real), trainer.alpha_value, total)
+                values, total = run_block(values, *arrays, scalar(real), alpha, total)
             safe_weight = jnp.where(total_weight > 0, total_weight, 1)
             epoch_loss = np.asarray(jnp.where(total_weight > 0, total / safe_weight, 0))
             losses.append(epoch_loss)

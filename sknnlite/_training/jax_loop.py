@@ -19,11 +19,11 @@ import collections
 
 from scipy import sparse
 
-from .compiled_loop import _XLA_MAX_EPOCHS_PER_CALL, CompiledLoopTrainer, scalar, training_loss_rule
+from .compiled_loop import _XLA_MAX_EPOCHS_PER_CALL, StepPenaltyTrainer, scalar, training_loss_rule
 from .jax_blocked import blocked_epochs
 from .jax_steps import minibatch_step, read_values, variable_groups, write_values
 from .keras_fit import fit_trainer_for
-from .keras_objects import make_loss, penalized_kernels
+from .keras_objects import penalized_kernels
 from .padding import padded_arrays, padded_shapes, past_xla_size
 from .pool import lend_trainer
 from .row_order import epoch_keys_array
@@ -50,7 +50,7 @@ def jax_trainer_for(architecture, objective):
     return lend_trainer(("jax", architecture, objective), lambda: JaxLoopTrainer(architecture, objective))
 
 
-class JaxLoopTrainer(CompiledLoopTrainer):
+class JaxLoopTrainer(StepPenaltyTrainer):
     """Trains the built-in MLP in jit-compiled calls of many epochs (JAX backend).
 
     The model's and optimizer's Keras variables hold the state between calls,
@@ -60,18 +60,12 @@ class JaxLoopTrainer(CompiledLoopTrainer):
     """
 
     def __init__(self, architecture, objective):
-        super().__init__(architecture.build(initializer="zeros"), objective)
-        self.architecture = architecture
+        super().__init__(architecture, objective)
         kernels = penalized_kernels(self.model)
+        # The penalty is added inside the loop from the traced kernels.
         self.kernel_positions = [
             i for i, v in enumerate(self.model.trainable_variables) if any(v is k for k in kernels)
         ]
-        # The penalty is added inside the loop from the traced kernels; self.loss (with the penalty
-        # on the model's variables) serves eager uses such as the validation loss.
-        self.plain_loss = make_loss(
-            objective.loss, dict(objective.loss_params), objective.dtype, objective.loss_scale
-        )
-        self.alpha_value = scalar(0.0, objective.dtype)
         self._loops = collections.OrderedDict()  # (batch size, capacity) -> loop
 
     def train(self, X, y, sample_weight, state, options, plan, callbacks=(), rows=None):
@@ -90,7 +84,7 @@ class JaxLoopTrainer(CompiledLoopTrainer):
         if not callbacks and not served and not sparse.issparse(X) and past_xla_size(X, n):
             blocked = blocked_epochs(self, X, batch_size)
         if blocked is not None:
-            self._load(state, o, plan)
+            self.load(state, o, plan)
             data = (X, rows, y, sample_weight)
             return self._train_loop(blocked, data, (batch_size, o.seed, bool(o.shuffle)), o, plan, callbacks)
         if not served:
@@ -99,20 +93,12 @@ class JaxLoopTrainer(CompiledLoopTrainer):
                 return fallback.train(X, y, sample_weight, state, o, plan, callbacks, rows=rows)
         if rows is not None:
             X = X[rows]
-        self._load(state, o, plan)
+        self.load(state, o, plan)
         # One compiled loop per shape, sharing the process budget with TensorFlow's XLA loops.
         loop = self._cached_loop(self._loops, shapes, lambda: self._compile(*shapes))
         data = tuple(jnp.asarray(part, dtype) for part in padded_arrays(X, y, sample_weight, shapes[1]))
         batching = (scalar(o.seed), scalar(bool(o.shuffle), bool))
         return self._train_loop(loop, (*data, scalar(n), scalar(batch_size)), batching, o, plan, callbacks)
-
-    def _load(self, state, options, plan):
-        """Load the state and settings (``Trainer.load``), and the call's ``alpha`` for the loops."""
-        self.load(state, options, plan)
-        self.alpha_value = scalar(options.alpha, self.objective.dtype)
-        self.loss.penalty = (
-            (float(options.alpha), penalized_kernels(self.model)) if options.alpha > 0 else None
-        )
 
     def _compile(self, slots, capacity):
         """The jit-compiled loop over epochs for padded data of ``capacity`` rows, ``slots`` rows per step
@@ -183,7 +169,7 @@ class JaxLoopTrainer(CompiledLoopTrainer):
                 stop,
                 seed,
                 shuffle,
-                self.alpha_value,
+                scalar(self.alpha_value, dtype),
                 tol,
                 patience,
                 best,

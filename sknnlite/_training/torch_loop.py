@@ -20,8 +20,7 @@ normalization, metrics, callbacks) go through ``model.fit``.
 import numpy as np
 
 from .._input import dense_rows
-from .compiled_loop import CompiledLoopTrainer, training_loss_rule
-from .keras_objects import make_loss, penalized_kernels
+from .compiled_loop import StepPenaltyTrainer, training_loss_rule
 from .padding import block_rows
 from .pool import lend_trainer
 from .row_order import epoch_order
@@ -48,7 +47,7 @@ def torch_trainer_for(architecture, objective):
     return lend_trainer(("torch", architecture, objective), lambda: TorchLoopTrainer(architecture, objective))
 
 
-class TorchLoopTrainer(CompiledLoopTrainer):
+class TorchLoopTrainer(StepPenaltyTrainer):
     """Trains the built-in MLP in plain PyTorch steps on the Keras variables' tensors.
 
     The Keras variables hold the state between calls, as in the other
@@ -57,15 +56,8 @@ class TorchLoopTrainer(CompiledLoopTrainer):
     """
 
     def __init__(self, architecture, objective):
-        super().__init__(architecture.build(initializer="zeros"), objective)
-        self.architecture = architecture
+        super().__init__(architecture, objective)
         self.dense_layers = [layer for layer in self.model.layers if hasattr(layer, "kernel")]
-        # The loss without the penalty: the step adds it from the kernels' tensors. self.loss
-        # (with the penalty on the model's variables) serves eager uses such as the validation loss.
-        self.plain_loss = make_loss(
-            objective.loss, dict(objective.loss_params), objective.dtype, objective.loss_scale
-        )
-        self.alpha_value = 0.0
 
     def train(self, X, y, sample_weight, state, options, plan, callbacks=(), rows=None):
         """Train from ``state`` until ``plan`` stops it; return the new state and the per-epoch history.
@@ -75,8 +67,6 @@ class TorchLoopTrainer(CompiledLoopTrainer):
         """
         o = options
         self.load(state, o, plan)
-        self.alpha_value = float(o.alpha)
-        self.loss.penalty = (self.alpha_value, penalized_kernels(self.model)) if o.alpha > 0 else None
         batch_size = min(o.batch_size, y.shape[0])
         run_epochs = self._epochs(X, batch_size)
         batching = (batch_size, o.seed, bool(o.shuffle))
