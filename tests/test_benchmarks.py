@@ -85,3 +85,11 @@ def test_the_devices_benchmark_prints_each_contender_with_ratios():
     assert set(rows) >= {"sknnlite", "MLP", "Keras model.fit"}
     assert rows["sknnlite"][4].strip() == "1" and rows["sknnlite"][7].strip() == "1"
     assert float(rows["Keras model.fit"][4]) > 0 and 0.5 < float(rows["MLP"][5]) <= 1.0
+
+
+def test_the_device_prediction_sweep_times_both_paths_for_each_network():
+    result = run_python(str(RUNNER.parent / "predict_devices.py"), "--max-rows", "1000", "--repeats", "1")
+    assert "Accelerator:" in result.stdout and "threshold now" in result.stdout
+    rows = [line.split("|") for line in result.stdout.splitlines() if line.startswith("| (")]
+    assert [row[2].strip() for row in rows] == ["1,000", "1,000"]
+    assert all(float(row[6]) > 0 for row in rows)
