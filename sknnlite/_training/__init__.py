@@ -17,7 +17,7 @@ Rooms, and the direction of imports (each imports only those below it)::
     ├── trainer           model, optimizer, loss; the estimator's state in and out
     ├── pool              trainers kept for reuse, lent to one fit at a time
     ├── shared_programs   one compiled loop for several widths and activations
-    └── padding, row_order, keras_objects, records, compile_cache
+    └── padding, row_order, keras_objects, records, compile_cache, interrupts
 
 Nothing here imports the estimators. ``records`` holds the frozen
 ``Architecture`` / ``Objective`` / ``TrainingOptions`` / ``TrainingState``;

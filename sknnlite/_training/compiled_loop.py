@@ -2,8 +2,9 @@
 
 An engine (TensorFlow's graph and XLA loops, the blocked loop, JAX's jit
 loop) compiles ``run_epochs``; ``CompiledLoopTrainer`` runs it, in calls of
-about ``_CALL_SECONDS`` (a compiled call cannot be interrupted, so Ctrl-C
-stops a long fit soon, with the weights of the last finished call), or one
+about ``_CALL_SECONDS`` (a compiled call cannot be interrupted, so Ctrl-C,
+held back to the end of the call by ``interrupts``, stops a long fit soon,
+with the weights of the last finished call), or one
 epoch per call where callbacks, metrics or progress output need the epochs
 one by one. It also keeps the per-process budget of compiled loops.
 """
@@ -15,6 +16,7 @@ import time
 import numpy as np
 from scipy import sparse
 
+from .interrupts import InterruptsBetweenCalls
 from .keras_objects import make_loss, penalized_kernels
 from .padding import past_xla_size
 from .records import TrainingRun
@@ -90,21 +92,23 @@ class CompiledLoopTrainer(Trainer):
         interrupted = False
         hooks.on_train_begin()
         try:
-            for epoch in range(first, last):
-                hooks.on_epoch_begin(epoch)
-                for metric in self.metrics:
-                    metric.reset_state()
-                losses = run_epochs(*data, scalar(epoch), scalar(epoch + 1), *batching, *rule_off)
-                loss = float(losses[0][0])
-                logs = {"loss": loss, **{m.name: float(m.result()) for m in self.metrics}}
-                hooks.on_epoch_end(epoch, logs)
-                logs = {**logs, **{name: float(value) for name, value in seen.logs[-1].items()}}
-                for name, value in logs.items():
-                    history[name].append(value)
-                if progress is not None:
-                    progress.report(epoch, logs)
-                if not math.isfinite(loss) or self.model.stop_training:
-                    break
+            with InterruptsBetweenCalls() as interrupts:
+                for epoch in range(first, last):
+                    hooks.on_epoch_begin(epoch)
+                    for metric in self.metrics:
+                        metric.reset_state()
+                    losses = run_epochs(*data, scalar(epoch), scalar(epoch + 1), *batching, *rule_off)
+                    loss = float(losses[0][0])
+                    logs = {"loss": loss, **{m.name: float(m.result()) for m in self.metrics}}
+                    hooks.on_epoch_end(epoch, logs)
+                    logs = {**logs, **{name: float(value) for name, value in seen.logs[-1].items()}}
+                    for name, value in logs.items():
+                        history[name].append(value)
+                    if progress is not None:
+                        progress.report(epoch, logs)
+                    if not math.isfinite(loss) or self.model.stop_training:
+                        break
+                    interrupts.check()
         except KeyboardInterrupt:
             interrupted = True
         hooks.on_train_end()
@@ -155,21 +159,25 @@ class CompiledLoopTrainer(Trainer):
         best, count = scalar(np.inf, dtype), scalar(0)
         epoch, chunk = first, 1
         try:
-            while epoch < last:
-                stop = min(last, epoch + chunk)
-                started = time.perf_counter()
-                values, best, count = run_epochs(
-                    *data, scalar(epoch), scalar(stop), *batching, tol, patience, best, count
-                )
-                elapsed = time.perf_counter() - started
-                losses.extend(float(v) for v in np.asarray(values))
-                epoch += len(values)
-                if int(count) > plan.n_iter_no_change:  # the rule stopped the loop
-                    plan.stopped = True
-                    break
-                if epoch < stop or not math.isfinite(losses[-1]):  # stopped at a non-finite loss
-                    break
-                chunk = min(_XLA_MAX_EPOCHS_PER_CALL, max(1, int(chunk * _CALL_SECONDS / max(elapsed, 1e-6))))
+            with InterruptsBetweenCalls() as interrupts:
+                while epoch < last:
+                    stop = min(last, epoch + chunk)
+                    started = time.perf_counter()
+                    values, best, count = run_epochs(
+                        *data, scalar(epoch), scalar(stop), *batching, tol, patience, best, count
+                    )
+                    elapsed = time.perf_counter() - started
+                    losses.extend(float(v) for v in np.asarray(values))
+                    epoch += len(values)
+                    if int(count) > plan.n_iter_no_change:  # the rule stopped the loop
+                        plan.stopped = True
+                        break
+                    if epoch < stop or not math.isfinite(losses[-1]):  # stopped at a non-finite loss
+                        break
+                    interrupts.check()
+                    chunk = min(
+                        _XLA_MAX_EPOCHS_PER_CALL, max(1, int(chunk * _CALL_SECONDS / max(elapsed, 1e-6)))
+                    )
         except KeyboardInterrupt:
             return True
         return False

@@ -11,6 +11,7 @@ import math
 import numpy as np
 
 from .._input import dense_rows
+from .interrupts import InterruptsBetweenCalls
 from .pool import lend_trainer
 from .records import TrainingRun
 from .row_order import epoch_order
@@ -67,7 +68,11 @@ class KerasFitTrainer(Trainer):
             hooks.append(_progress_callback(o.epochs, o.initial_epoch, o.verbose))
         interrupted = False
         try:
-            with _torch_random_state(int(o.seed[1])):
+            with InterruptsBetweenCalls() as interrupts, _torch_random_state(int(o.seed[1])):
+                # Ctrl-C raises between steps, from a callback, never inside a step's call.
+                hooks.append(
+                    keras.callbacks.LambdaCallback(on_train_batch_end=lambda batch, logs: interrupts.check())
+                )
                 self.model.fit(
                     batches,
                     epochs=o.initial_epoch + o.epochs,
