@@ -126,8 +126,13 @@ def test_ctrl_c_during_a_compiled_call_keeps_that_calls_epochs(Estimator, monkey
 def test_ctrl_c_stops_a_long_fit_soon_and_keeps_a_usable_estimator(tmp_path):
     script = textwrap.dedent(
         """
-        import faulthandler, sys
+        import faulthandler, signal, sys
         import _thread, threading, time, warnings
+        # Ctrl-C as in a terminal. A process started in the background by a non-interactive shell (a
+        # CI script's "&", nohup) inherits SIGINT ignored; Python then installs no handler and
+        # interrupt_main() does nothing, so the fit ran its 100000 epochs: the "hang" this test once
+        # showed inside a full run, with the main thread busy in the loop, not blocked.
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         from sknnlite import TinyNetClassifier
         from sknnlite.datasets import make_sum_threshold
         X, y = make_sum_threshold(2000, random_state=0)
