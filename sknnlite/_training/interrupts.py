@@ -1,11 +1,12 @@
 """Ctrl-C during training lands between compiled calls, never inside the Python code around one.
 
-A KeyboardInterrupt raised inside TensorFlow's Python wrapper of a compiled
-call can leave it broken: ``tf.function`` takes a lock, then checks the
-call's arguments in Python before it releases the lock, so an interrupt
-landing there leaves the lock held and the next call of that function (the
-next fit of a pooled trainer, a fit after Ctrl-C in a notebook) waits for it
-forever. While :class:`InterruptsBetweenCalls` is active, Ctrl-C is counted
+A KeyboardInterrupt raised inside the Python code around a compiled call
+does harm there: ``tf.function`` takes its (re-entrant) lock, then checks the
+call's arguments in Python before releasing it, so an interrupt landing
+there leaves the lock held and any later call of that function from another
+thread (joblib's threading backend borrows pooled trainers) waits forever;
+on JAX, an interrupt raised as the first call returns loses that call's
+compiling and epochs. While :class:`InterruptsBetweenCalls` is active, Ctrl-C is counted
 instead; the training loop calls :meth:`~InterruptsBetweenCalls.check`
 between its compiled calls, which raises the KeyboardInterrupt there. A press
 still pending after ``_PATIENCE_SECONDS`` (one call running that long)
