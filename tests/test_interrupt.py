@@ -35,6 +35,18 @@ def Estimator(request):
     return request.param
 
 
+@pytest.fixture
+def ctrl_c_as_in_a_terminal():
+    """Python's own SIGINT handler, as a terminal session has it.
+
+    A test run started in the background by a non-interactive shell (a script's "&", nohup) inherits
+    SIGINT ignored: Python then installs no handler and ``interrupt_main()`` does nothing.
+    """
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
 def test_an_interrupt_in_model_fit_keeps_the_finished_epochs(Estimator):
     X, y = make_sum_threshold(120, random_state=0)
     est = Estimator(**FAST, epochs=50, callbacks=[InterruptAt(4)])
@@ -92,6 +104,7 @@ def test_an_interrupt_before_the_first_epoch_keeps_the_previous_fit(monkeypatch)
     assert est.n_iter_ == 5
 
 
+@pytest.mark.usefixtures("ctrl_c_as_in_a_terminal")
 def test_ctrl_c_during_a_compiled_call_keeps_that_calls_epochs(Estimator, monkeypatch):
     # The press arrives while Python runs the wrapper of the third call (JAX's jit, TensorFlow's
     # tf.function): it is held until the call returns, so the call's epochs count. Raised there, it
@@ -205,6 +218,7 @@ def _spin(seconds):
         pass
 
 
+@pytest.mark.usefixtures("ctrl_c_as_in_a_terminal")
 def test_ctrl_c_during_a_call_is_held_until_the_loop_checks():
     with interrupts.InterruptsBetweenCalls() as held:
         assert signal.getsignal(signal.SIGINT) is not signal.default_int_handler
@@ -216,6 +230,7 @@ def test_ctrl_c_during_a_call_is_held_until_the_loop_checks():
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
 
 
+@pytest.mark.usefixtures("ctrl_c_as_in_a_terminal")
 def test_ctrl_c_during_the_last_call_raises_on_leaving():
     with pytest.raises(KeyboardInterrupt), interrupts.InterruptsBetweenCalls():
         _thread.interrupt_main()
@@ -223,6 +238,7 @@ def test_ctrl_c_during_the_last_call_raises_on_leaving():
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
 
 
+@pytest.mark.usefixtures("ctrl_c_as_in_a_terminal")
 def test_a_second_press_after_a_long_wait_raises_at_once(monkeypatch):
     monkeypatch.setattr(interrupts, "_PATIENCE_SECONDS", 0.0)
     with pytest.raises(KeyboardInterrupt), interrupts.InterruptsBetweenCalls():
@@ -233,6 +249,7 @@ def test_a_second_press_after_a_long_wait_raises_at_once(monkeypatch):
         pytest.fail("the second press did not raise")
 
 
+@pytest.mark.usefixtures("ctrl_c_as_in_a_terminal")
 def test_outside_the_main_thread_or_under_a_users_handler_nothing_changes():
     seen = []
     thread = threading.Thread(
