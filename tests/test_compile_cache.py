@@ -45,15 +45,16 @@ def _environment(cache_dir, backend="jax"):
     return {**env, "SKNNLITE_CACHE_DIR": str(cache_dir), "KERAS_BACKEND": backend}
 
 
-def _result(done):
-    lines = dict(line.split(" ", 1) for line in done.stdout.splitlines() if " " in line)
+def _printed(stdout):
+    """(weights digest, folder used) as the fit script prints them."""
+    lines = dict(line.split(" ", 1) for line in stdout.splitlines() if " " in line)
     return lines["weights"], lines["folder"]
 
 
 def _fit(cache_dir, backend="jax"):
     """A fit in a fresh process: (weights digest, folder used, stderr)."""
     done = run_python("-c", _FIT_SCRIPT, env=_environment(cache_dir, backend))
-    return (*_result(done), done.stderr)
+    return (*_printed(done.stdout), done.stderr)
 
 
 def _start_fit(cache_dir, preexec_fn=None):
@@ -67,12 +68,15 @@ def _start_fit(cache_dir, preexec_fn=None):
     )
 
 
+def _finish(process):
+    """What ``_fit`` returns, for a fit started with ``_start_fit``."""
+    stdout, stderr = process.communicate(timeout=600)
+    assert process.returncode == 0, stderr[-3000:]
+    return (*_printed(stdout), stderr)
+
+
 def _entries(folder):
     return sorted(path for path in folder.rglob(f"*{compile_cache._SUFFIX}"))
-
-
-def _contents(folder):
-    return {path.name: path.read_bytes() for path in _entries(folder)}
 
 
 def _temporaries(folder):
@@ -337,10 +341,8 @@ def test_processes_killed_while_they_compile_and_write_leave_a_cache_that_works(
 def test_three_processes_compiling_into_an_empty_folder(tmp_path, reference_weights):
     processes = [_start_fit(tmp_path) for _ in range(3)]
     for process in processes:
-        stdout, stderr = process.communicate(timeout=600)
-        assert process.returncode == 0, stderr[-3000:]
+        weights, _, stderr = _finish(process)
         assert stderr == ""
-        weights, _ = _result(subprocess.CompletedProcess([], 0, stdout, stderr))
         assert weights == reference_weights
     _assert_all_entries_whole(tmp_path)
     assert _entries(tmp_path) and _temporaries(tmp_path) == []
@@ -376,10 +378,8 @@ def test_a_full_disk_warns_once_and_leaves_no_half_entry(tmp_path, reference_wei
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
         resource.setrlimit(resource.RLIMIT_FSIZE, (1024, 1024))
 
-    process = _start_fit(tmp_path, preexec_fn=small_disk)
-    stdout, stderr = process.communicate(timeout=600)
-    assert process.returncode == 0, stderr[-3000:]
-    assert _result(subprocess.CompletedProcess([], 0, stdout, stderr))[0] == reference_weights
+    weights, _, stderr = _finish(_start_fit(tmp_path, preexec_fn=small_disk))
+    assert weights == reference_weights
     assert stderr.count("RuntimeWarning") == 1, stderr
     assert "cannot write to the folder" in stderr
     assert _entries(tmp_path) == [] and _temporaries(tmp_path) == []

@@ -41,11 +41,12 @@ class InterruptsBetweenCalls:
         return self
 
     def _pressed(self, signum, frame):
-        if self._pressed_at is not None and time.monotonic() - self._pressed_at > _PATIENCE_SECONDS:
+        now = time.monotonic()
+        if self._pressed_at is None:
+            self._pressed_at = now
+        elif now - self._pressed_at > _PATIENCE_SECONDS:  # the running call outlasted the user's patience
             self._pressed_at = None
             raise KeyboardInterrupt
-        if self._pressed_at is None:
-            self._pressed_at = time.monotonic()
 
     def check(self):
         """Raise the KeyboardInterrupt of a press since the last check."""
