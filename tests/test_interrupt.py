@@ -111,6 +111,9 @@ def test_ctrl_c_during_a_compiled_call_keeps_that_calls_epochs(Estimator, monkey
     # lost the call (all of the first call's compiling and epochs, when pressed during the first).
     X, y = make_sum_threshold(120, random_state=0)
     monkeypatch.setattr(compiled_loop, "_CALL_SECONDS", 0.0)  # one epoch per call
+    # The loop in timed calls, whatever the earlier tests of this process compiled (past the
+    # per-process budget a fit trains in the blocked loop, whose calls this test does not see).
+    monkeypatch.setattr(compiled_loop, "_xla_compilations", [0])
     reference = Estimator(**FAST, epochs=3).fit(X, y)
     run_in_timed_calls = compiled_loop.CompiledLoopTrainer._run_in_timed_calls
 
