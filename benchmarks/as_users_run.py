@@ -2,7 +2,7 @@
 
 Run by hand, from the repository root::
 
-    pip install ".[bench]" && python benchmarks/as_users_run.py
+    pip install ".[tensorflow-cpu,bench]" && python benchmarks/as_users_run.py
 
 Two suites, sknnlite against scikit-learn's MLP, side by side in one run:
 
@@ -21,7 +21,7 @@ Two suites, sknnlite against scikit-learn's MLP, side by side in one run:
   TensorFlow, each in its own process (one untimed fit, then the median of
   7); processes alternate between the backends.
 
-``pip install ".[bench,jax]"`` for the JAX rows.
+``pip install ".[tensorflow-cpu,bench,jax]"`` for the JAX rows.
 
 Replaces the part of ``benchmarks/RESULTS.md`` between the ``<!-- as_users_run -->``
 markers (``run.py`` keeps everything from the first one on when it rewrites the file, so

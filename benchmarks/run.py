@@ -2,7 +2,7 @@
 
 Run by hand, from the repository root::
 
-    pip install ".[bench]" && python benchmarks/run.py
+    pip install ".[tensorflow-cpu,bench]" && python benchmarks/run.py
 
 Every workload is timed for every contender in this one process; the table
 gives the median over ``--runs`` runs (fewer when one run of a slow contender

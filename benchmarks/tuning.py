@@ -2,7 +2,7 @@
 
 Run by hand, from the repository root::
 
-    pip install ".[bench,jax]" && python benchmarks/tuning.py
+    pip install ".[tensorflow-cpu,bench,jax]" && python benchmarks/tuning.py
 
 Every run is a fresh ``python`` process, so every grid is the first in its
 process; sknnlite and scikit-learn's MLP alternate, medians of ``--runs``.

@@ -7,19 +7,21 @@ Keras. sknnlite imports Keras at the first ``fit`` or ``load``, so that is
 where the clearer error is raised.
 """
 
+import importlib.util
 import os
 
 from ._tensorflow_logs import import_keras_quietly
 
-# Each backend's package: its name, how to install it, and how to get it on a GPU.
+# Each backend's package: its name, how to install it, and how to get it on a GPU. sknnlite itself
+# installs no backend (pyproject.toml: one would be installed beside a TensorFlow the user has).
 _INSTALL = {
     "tensorflow": (
         "TensorFlow",
-        "pip install tensorflow (tensorflow-cpu on Linux and Windows x86_64, as sknnlite installs it)",
-        'pip install "tensorflow[and-cuda]" (Linux)',
+        'pip install "sknnlite[tensorflow]" (or "sknnlite[tensorflow-cpu]", the CPU-only build)',
+        'pip install "sknnlite[tensorflow-cuda]" (Linux)',
     ),
-    "jax": ("JAX", 'pip install "sknnlite[jax]"', 'pip install "jax[cuda12]" (Linux)'),
-    "torch": ("PyTorch", "pip install torch", "pip install torch (its Linux wheels include CUDA)"),
+    "jax": ("JAX", 'pip install "sknnlite[jax]"', 'pip install "sknnlite[cuda]" (Linux)'),
+    "torch": ("PyTorch", 'pip install "sknnlite[torch]"', "the same (PyPI's Linux wheels include CUDA)"),
 }
 _PACKAGES = {"tensorflow": "tensorflow", "jax": "jax", "jaxlib": "jax", "torch": "torch"}
 
@@ -35,12 +37,24 @@ def import_keras():
             raise
         name, install, gpu = _INSTALL[backend]
         raise ImportError(
-            f"Keras is set to the {backend!r} backend (KERAS_BACKEND, or ~/.keras/keras.json), which needs "
-            f"{name}, not installed here: {install}; for NVIDIA GPUs, {gpu}. Or choose another backend: "
-            "KERAS_BACKEND=tensorflow (sknnlite's default, installed with it) or KERAS_BACKEND=jax."
+            f"Keras is set to the {backend!r} backend (KERAS_BACKEND, or ~/.keras/keras.json; Keras' default "
+            f"is 'tensorflow'), which needs {name}, not installed here: {install}; for NVIDIA GPUs, {gpu}. "
+            f"{_other_backends(backend)}"
         ) from error
     _check_requested_jax_platforms()
     _check_requested_torch_device()
+
+
+def _other_backends(missing):
+    """How to switch to a backend that is installed here, or, with none, that one is needed."""
+    installed = [
+        backend
+        for backend in _INSTALL
+        if backend != missing and importlib.util.find_spec(backend) is not None
+    ]
+    if not installed:
+        return "No Keras backend is installed here (sknnlite installs none itself): install one of the three."
+    return "Or use one installed here: " + " or ".join(f"KERAS_BACKEND={b}" for b in installed) + "."
 
 
 # JAX_PLATFORMS entries that name an accelerator, and its maker's install route.

@@ -25,7 +25,24 @@ def _failed_fit_error(**environment):
 def test_fit_on_a_backend_that_is_not_installed_says_what_to_install():
     last_line = _failed_fit_error(KERAS_BACKEND="torch")
     assert last_line.startswith("ImportError: Keras is set to the 'torch' backend")
-    assert "pip install torch" in last_line and "KERAS_BACKEND=tensorflow" in last_line
+    assert 'pip install "sknnlite[torch]"' in last_line
+    installed = [b for b in ("tensorflow", "jax") if importlib.util.find_spec(b) is not None]
+    assert "Or use one installed here: " + " or ".join(f"KERAS_BACKEND={b}" for b in installed) in last_line
+
+
+@pytest.mark.skipif(importlib.util.find_spec("tensorflow") is not None, reason="TensorFlow is installed here")
+def test_a_fit_on_keras_default_backend_without_tensorflow_names_the_extras_and_the_installed_backends():
+    # sknnlite installs no backend; an environment made with "sknnlite[jax]" and no KERAS_BACKEND set.
+    environment = {k: v for k, v in os.environ.items() if k != "KERAS_BACKEND"}
+    script = "from sknnlite import TinyNetClassifier; TinyNetClassifier(epochs=1).fit([[0.0], [1.0]], [0, 1])"
+    result = subprocess.run(
+        [sys.executable, "-c", script], env=environment, capture_output=True, text=True, timeout=300
+    )
+    last_line = result.stderr.strip().splitlines()[-1]
+    assert last_line.startswith("ImportError: Keras is set to the 'tensorflow' backend")
+    assert 'pip install "sknnlite[tensorflow]"' in last_line and "sknnlite[tensorflow-cpu]" in last_line
+    if importlib.util.find_spec("jax") is not None:
+        assert "Or use one installed here: KERAS_BACKEND=jax" in last_line
 
 
 @pytest.mark.parametrize(
@@ -33,7 +50,7 @@ def test_fit_on_a_backend_that_is_not_installed_says_what_to_install():
     [
         ("jax", 'pip install "sknnlite[jax]"'),
         ("jaxlib.xla_client", 'pip install "sknnlite[jax]"'),
-        ("tensorflow", "pip install tensorflow"),
+        ("tensorflow", 'pip install "sknnlite[tensorflow]"'),
     ],
 )
 def test_each_backends_package_names_its_install_command(monkeypatch, missing, expected):

@@ -53,6 +53,7 @@ def test_the_readme_has_the_first_model_and_the_cluster_search():
 def test_readme_commands_match_the_ci_script():
     text = README.read_text()
     ci = (README.parent / ".ci" / "run").read_text()
-    assert 'pip install ".[test]" && python -m pytest' in text
-    assert 'pip install --quiet ".[test]"' in ci and "\npython -m pytest\n" in ci
-    assert "python -m sknnlite demo" in text
+    command = "python -m pytest -n auto --dist loadfile"
+    assert f'pip install ".[tensorflow-cpu,test]" && {command}\n' in text
+    assert 'pip install --quiet ".[tensorflow-cpu,test]"' in ci and f"\n{command}\n" in ci
+    assert 'pip install ".[tensorflow-cpu]" && python -m sknnlite demo' in text
