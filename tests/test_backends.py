@@ -2,23 +2,18 @@
 
 import importlib.util
 import os
-import subprocess
-import sys
 
 import pytest
+from fresh_process import run_python
 
 from sknnlite import _backends
 
 
-def _failed_fit_error(**environment):
-    """The error line of a fit in a fresh process with ``environment`` set; the fit must fail."""
+def _failed_fit_error(unset=(), **environment):
+    """The error line of a fit in a fresh process (``environment`` set, ``unset`` removed); it must fail."""
     script = "from sknnlite import TinyNetClassifier; TinyNetClassifier(epochs=1).fit([[0.0], [1.0]], [0, 1])"
-    env = {**os.environ, **environment}
-    result = subprocess.run(
-        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=300
-    )
-    assert result.returncode != 0
-    return result.stderr.strip().splitlines()[-1]
+    env = {**{k: v for k, v in os.environ.items() if k not in unset}, **environment}
+    return run_python("-c", script, env=env, timeout=300, fails=True).stderr.strip().splitlines()[-1]
 
 
 @pytest.mark.skipif(importlib.util.find_spec("torch") is not None, reason="PyTorch is installed here")
@@ -33,12 +28,7 @@ def test_fit_on_a_backend_that_is_not_installed_says_what_to_install():
 @pytest.mark.skipif(importlib.util.find_spec("tensorflow") is not None, reason="TensorFlow is installed here")
 def test_a_fit_on_keras_default_backend_without_tensorflow_names_the_extras_and_the_installed_backends():
     # sknnlite installs no backend; an environment made with "sknnlite[jax]" and no KERAS_BACKEND set.
-    environment = {k: v for k, v in os.environ.items() if k != "KERAS_BACKEND"}
-    script = "from sknnlite import TinyNetClassifier; TinyNetClassifier(epochs=1).fit([[0.0], [1.0]], [0, 1])"
-    result = subprocess.run(
-        [sys.executable, "-c", script], env=environment, capture_output=True, text=True, timeout=300
-    )
-    last_line = result.stderr.strip().splitlines()[-1]
+    last_line = _failed_fit_error(unset=("KERAS_BACKEND",))
     assert last_line.startswith("ImportError: Keras is set to the 'tensorflow' backend")
     assert 'pip install "sknnlite[tensorflow]"' in last_line and "sknnlite[tensorflow-cpu]" in last_line
     if importlib.util.find_spec("jax") is not None:
