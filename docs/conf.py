@@ -10,6 +10,7 @@ import sys
 import warnings
 
 import numpydoc.xref
+from sphinx_gallery.sorting import ExplicitOrder
 
 import sknnlite
 
@@ -19,7 +20,9 @@ from api_inventories import write_inventories  # noqa: E402
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 # Gallery scripts run at build time; their convergence notes are not the build's business.
-warnings.filterwarnings("ignore", category=UserWarning, message="Matplotlib is currently using agg")
+warnings.filterwarnings(
+    "ignore", category=UserWarning, message="Matplotlib is currently using agg"
+)
 
 project = "sknnlite"
 author = "The sknnlite developers"
@@ -34,10 +37,22 @@ extensions = [
     "sphinx.ext.doctest",
     "sphinx.ext.extlinks",
     "sphinx.ext.intersphinx",
+    "sphinx_copybutton",
+    "sphinx_design",
     "sphinx_gallery.gen_gallery",
 ]
+# The copy button copies the code without its prompts and without doctest output.
+copybutton_prompt_text = r">>> |\.\.\. |\$ "
+copybutton_prompt_is_regexp = True
+copybutton_only_copy_prompt_lines = True
+copybutton_exclude = ".linenos, .gp, .go"
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
-exclude_patterns = ["_build", "auto_examples/*.ipynb", "auto_examples/*.py", "auto_examples/*.zip"]
+exclude_patterns = [
+    "_build",
+    "auto_examples/*.ipynb",
+    "auto_examples/*.py",
+    "auto_examples/*.zip",
+]
 myst_heading_anchors = 3
 
 templates_path = ["_templates"]
@@ -86,11 +101,27 @@ sphinx_gallery_conf = {
     "filename_pattern": r"/plot_",
     "download_all_examples": False,
     "remove_config_comments": True,
-    "within_subsection_order": "FileNameSortKey",
+    # The seeds first (the two experiments the library grew from), then tuning, then the tours and tools.
+    "within_subsection_order": ExplicitOrder(
+        [
+            "plot_tutorial_seed.py",
+            "plot_extrapolation_seed.py",
+            "plot_pipeline_grid_search.py",
+            "plot_optimizers.py",
+            "plot_decision_boundaries.py",
+            "plot_diagnostics.py",
+            "plot_onnx_export.py",
+        ]
+    ),
+    # API pages list the examples that use each class and function ("Gallery examples").
+    "doc_module": ("sknnlite",),
+    "backreferences_dir": "generated/backreferences",
+    "inspect_global_variables": False,
 }
 
 _source = dict(
-    url.split(", ", 1) for url in importlib.metadata.metadata("sknnlite").get_all("Project-URL") or []
+    url.split(", ", 1)
+    for url in importlib.metadata.metadata("sknnlite").get_all("Project-URL") or []
 ).get("Source")
 # {source}`tests/test_docs.py` links a file of the repository (tests and benchmarks back the docs' claims).
 extlinks = {"source": (f"{_source}/blob/main/%s", "%s")}
@@ -104,7 +135,9 @@ html_theme_options = {
     # from 1200 px up.
     "header_links_before_dropdown": 5,
     "navbar_persistent": ["search-button"],
-    "icon_links": [{"name": "Source", "url": _source, "icon": "fa-brands fa-github"}] if _source else [],
+    "icon_links": [{"name": "Source", "url": _source, "icon": "fa-brands fa-github"}]
+    if _source
+    else [],
 }
 # Pages without sub-pages get no left sidebar (it showed an empty "Section Navigation").
 html_sidebars = {
@@ -112,7 +145,6 @@ html_sidebars = {
     for page in (
         "index",
         "getting_started",
-        "user_guide",
         "parameter_mapping",
         "moving_from_scikeras",
         "benchmarks",

@@ -11,6 +11,7 @@ failure with ``learning_rate_decay=0.1``, explains it with a
 """
 
 # %%
+import textwrap
 import warnings
 
 import matplotlib.pyplot as plt
@@ -28,17 +29,22 @@ seed = dict(hidden_layer_sizes=(), batch_size=8, epochs=20, random_state=0)
 # The question: Keras' default learning rate with decay 0.1.
 with warnings.catch_warnings(record=True) as caught:
     warnings.simplefilter("always", ConvergenceWarning)
-    decayed = TinyNetRegressor(learning_rate=0.001, learning_rate_decay=0.1, **seed).fit(X, y)
+    decayed = TinyNetRegressor(
+        learning_rate=0.001, learning_rate_decay=0.1, **seed
+    ).fit(X, y)
 for warning in caught:
-    print(warning.message)
-print("final learning rate:", decayed.final_learning_rate_)
+    print(textwrap.fill(str(warning.message), 88))
+print(f"final learning rate: {decayed.final_learning_rate_:.3g}")
 
 # %%
 # The answer: a fixed learning rate of 0.01.
 fixed = TinyNetRegressor(learning_rate=0.01, **seed).fit(X, y)
 for name, model in [("decay 0.1", decayed), ("fixed 0.01", fixed)]:
     rmse = np.sqrt(np.mean((model.predict(X_test) - y_test) ** 2))
-    print(f"{name:>10}: weights {np.round(model.coefs_[0].ravel(), 4)}, held-out RMSE {rmse:.2e}")
+    print(
+        f"{name:>10}: weights {np.round(model.coefs_[0].ravel(), 4)},",
+        f"held-out RMSE {rmse:.2e}",
+    )
 
 # %%
 # Learned weights next to the exact solution.

@@ -29,18 +29,28 @@ X, y = load_breast_cancer(return_X_y=True)
 X = X.astype(np.float32)
 X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)
 pipe = make_pipeline(
-    StandardScaler(), TinyNetClassifier(hidden_layer_sizes=(64, 64), early_stopping=True, random_state=0)
+    StandardScaler(),
+    TinyNetClassifier(hidden_layer_sizes=(64, 64), early_stopping=True, random_state=0),
 )
 pipe.fit(X_train, y_train)
 
 onx = to_onnx(pipe, X_train[:1], options={"zipmap": False})
-session = onnxruntime.InferenceSession(onx.SerializeToString(), providers=["CPUExecutionProvider"])
+session = onnxruntime.InferenceSession(
+    onx.SerializeToString(), providers=["CPUExecutionProvider"]
+)
 labels, proba = session.run(None, {"X": X_test})
 print(
-    f"ONNX file: {len(onx.SerializeToString()) / 1024:.0f} KiB; outputs {[o.name for o in onx.graph.output]}"
+    f"ONNX file: {len(onx.SerializeToString()) / 1024:.0f} KiB;",
+    f"outputs {[o.name for o in onx.graph.output]}",
 )
-print(f"labels identical on {len(X_test)} held-out rows: {bool((labels == pipe.predict(X_test)).all())}")
-print(f"largest probability difference: {np.abs(proba - pipe.predict_proba(X_test)).max():.1e}")
+print(
+    f"labels identical on {len(X_test)} held-out rows:",
+    bool((labels == pipe.predict(X_test)).all()),
+)
+print(
+    "largest probability difference:",
+    f"{np.abs(proba - pipe.predict_proba(X_test)).max():.1e}",
+)
 
 
 # %%
@@ -60,15 +70,26 @@ cases = {"100,000 rows": (batch, 5), "1 row": (X_test[:1], 200)}
 timings = {
     name: {
         "sknnlite (NumPy)": median_seconds(pipe.predict_proba, rows, repeats),
-        "onnxruntime": median_seconds(lambda r: session.run(None, {"X": r}), rows, repeats),
+        "onnxruntime": median_seconds(
+            lambda r: session.run(None, {"X": r}), rows, repeats
+        ),
     }
     for name, (rows, repeats) in cases.items()
 }
 for name, row in timings.items():
-    print(f"{name:>12}: " + ", ".join(f"{who} {seconds * 1e3:.3f} ms" for who, seconds in row.items()))
+    print(
+        f"{name:>12}: "
+        + ", ".join(f"{who} {seconds * 1e3:.3f} ms" for who, seconds in row.items())
+    )
 
 fig, axes = plt.subplots(1, 2, figsize=(8, 3.5), layout="constrained")
 for ax, (name, row) in zip(axes, timings.items(), strict=True):
-    ax.bar(list(row), [seconds * 1e3 for seconds in row.values()], color=["tab:blue", "tab:orange"])
-    ax.set(title=f"predict_proba, {name}", xlabel="runtime", ylabel="milliseconds per call")
+    ax.bar(
+        list(row),
+        [seconds * 1e3 for seconds in row.values()],
+        color=["tab:blue", "tab:orange"],
+    )
+    ax.set(
+        title=f"predict_proba, {name}", xlabel="runtime", ylabel="milliseconds per call"
+    )
 plt.show()

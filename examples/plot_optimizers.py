@@ -31,32 +31,46 @@ for name in OPTIMIZERS:
         epochs=100,
         random_state=0,
     )
-    # The same 100 epochs for every optimizer: which ones converge in them is what this example
-    # compares, so it prints what diagnostics_ found instead of one ConvergenceWarning per slow optimizer.
+    # The same 100 epochs for every optimizer: which ones converge in them is what this
+    # example compares, so it prints what diagnostics_ found instead of one
+    # ConvergenceWarning per slow optimizer.
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         clf.fit(X, y)
     curves[name] = clf.loss_curve_
-    # The first clause of what the fit would have warned about, or that the stopping rule ended it.
+    # The first clause of what the fit would have warned about, or that the stopping
+    # rule ended it.
     messages = clf.diagnostics_["messages"]
-    outcome = messages[0].split(":")[0] if messages else f"converged after {clf.n_iter_} epochs"
-    print(
-        f"{name:>8}: final loss {clf.loss_curve_[-1]:.3f}, training accuracy {clf.score(X, y):.3f}; {outcome}"
+    outcome = (
+        messages[0].split(":")[0]
+        if messages
+        else f"converged after {clf.n_iter_} epochs"
     )
+    print(f"{name:>8}: final loss {curves[name][-1]:.3f},", end=" ")
+    print(f"training accuracy {clf.score(X, y):.3f}")
+    print(f"          {outcome}")
 
 # %%
-# At one learning rate the adaptive methods (RMSprop, Adam and its relatives)
-# move fastest; plain SGD and Adagrad barely move in 100 epochs, and Adadelta's
-# loss moves so little that the stopping rule ends it after a dozen epochs, which
-# is what the tutorial's ranking showed.
-# Adadelta's short, flat curve lies on SGD's and Adagrad's, so it is drawn on top with markers and
-# labelled where it stops.
+# At one learning rate the adaptive methods (RMSprop, Adam and its relatives) move
+# fastest; plain SGD and Adagrad barely move in 100 epochs, and Adadelta's loss moves so
+# little that the stopping rule ends it after a dozen epochs, which is what the
+# tutorial's ranking showed. Adadelta's short, flat curve lies on SGD's and Adagrad's,
+# so it is drawn on top with markers and labelled where it stops.
 fig, ax = plt.subplots(figsize=(8, 4), layout="constrained")
 styles = ["-", "--", "-.", ":"]
 for i, (name, curve) in enumerate(curves.items()):
     epochs = range(1, len(curve) + 1)
     if name == "adadelta":
-        ax.plot(epochs, curve, "o-", color="black", markersize=4, linewidth=2, zorder=5, label=name)
+        ax.plot(
+            epochs,
+            curve,
+            "o-",
+            color="black",
+            markersize=4,
+            linewidth=2,
+            zorder=5,
+            label=name,
+        )
         ax.annotate(
             f"adadelta stops at epoch {len(curve)}",
             (len(curve), curve[-1]),
@@ -65,6 +79,10 @@ for i, (name, curve) in enumerate(curves.items()):
         )
     else:
         ax.plot(epochs, curve, styles[i % len(styles)], label=name)
-ax.set(title="Training loss per optimizer (learning rate 0.001)", xlabel="epoch", ylabel="crossentropy")
+ax.set(
+    title="Training loss per optimizer (learning rate 0.001)",
+    xlabel="epoch",
+    ylabel="crossentropy",
+)
 ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), title="optimizer")
 plt.show()

@@ -1,6 +1,7 @@
 """Every example runs to the end, so none of them rots."""
 
 import pathlib
+import re
 import runpy
 import warnings
 
@@ -36,7 +37,11 @@ def test_example_runs_without_warnings(path, capsys, monkeypatch):
         runpy.run_path(str(path), run_name="__main__")
     shown = [f"{w.category.__name__}: {w.message}" for w in caught if _shown_by_default(w, path)]
     assert shown == []
-    assert capsys.readouterr().out.strip()
+    printed = capsys.readouterr().out
+    assert printed.strip()
+    # What the gallery shows under the code: lines that fit its box, numbers rounded.
+    assert [line for line in printed.splitlines() if len(line) > 100] == []
+    assert not re.search(r"\d\.\d{7,}", printed), "print rounded numbers"
     assert plt.get_fignums(), "every example draws a figure, and leaves it open for the gallery to show"
     for number in plt.get_fignums():
         axes = [ax for ax in plt.figure(number).axes if ax.get_label() != "<colorbar>"]

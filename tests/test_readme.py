@@ -1,4 +1,4 @@
-"""The README's code runs as written."""
+"""The code of the README, the landing page, getting started and the user guide runs as written."""
 
 import pathlib
 import re
@@ -13,18 +13,28 @@ README = pathlib.Path(__file__).parent.parent / "README.md"
 
 
 def _python_blocks():
-    """Every ```python block of the pages a newcomer reads first, as (page, index, code)."""
+    """Every ```python block of the pages a newcomer reads, as a parameter with the id page-index."""
     for page in PAGES:
         blocks = re.findall(r"```python\n(.*?)```", page.read_text(), flags=re.DOTALL)
         for index, code in enumerate(blocks):
-            yield pytest.param(code, id=f"{page.name}-{index}")
+            yield pytest.param(code, id=f"{page.relative_to(README.parent).as_posix()}-{index}")
 
 
 PAGES = [
     README,
     README.parent / "docs" / "index.md",
     README.parent / "docs" / "getting_started.md",
-    README.parent / "docs" / "user_guide.md",
+    *sorted((README.parent / "docs" / "user_guide").glob("*.md")),
+]
+
+
+# A ```python block followed by a ```text block of what it prints (one line of text may come between).
+SHOWN_OUTPUTS = [
+    (code, output)
+    for page in PAGES
+    for code, output in re.findall(
+        r"```python\n(.*?)```\n\n(?:[^`\n][^\n]*\n\n)?```text\n(.*?)```", page.read_text(), re.DOTALL
+    )
 ]
 
 
@@ -35,18 +45,25 @@ def test_every_snippet_runs_as_a_script_in_a_fresh_process_without_warnings(code
     script.write_text(code)
     done = run_python(str(script), cwd=tmp_path)
     assert done.stdout.strip(), "every snippet prints its result"
+    shown = dict(SHOWN_OUTPUTS).get(code)
+    assert shown is None or done.stdout == shown, "the page shows what the code prints"
     assert not re.findall(r"\w+Warning: .*", done.stderr)
 
 
-def test_the_readme_has_the_first_model_and_the_cluster_search():
+def test_the_landing_page_shows_its_example_with_output():
+    landing = (README.parent / "docs" / "index.md").read_text()
+    assert any(code in landing for code, _ in SHOWN_OUTPUTS)
+
+
+def test_the_first_pages_and_the_cluster_search_are_run():
     ids = [param.id for param in _python_blocks()]
     assert {
         "README.md-0",
-        "README.md-1",
-        "README.md-2",
-        "index.md-0",
-        "getting_started.md-0",
-        "user_guide.md-0",
+        "docs/index.md-0",
+        "docs/getting_started.md-0",
+        "docs/user_guide/parameters.md-0",
+        "docs/user_guide/searching.md-0",
+        "docs/user_guide/searching.md-1",
     } <= set(ids)
 
 

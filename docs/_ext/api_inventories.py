@@ -20,7 +20,10 @@ KERAS_PAGES = {
     "keras.Sequential": ("class", "models/sequential/"),
     "keras.layers.Dense": ("class", "layers/core_layers/dense/"),
     "keras.layers.Dropout": ("class", "layers/regularization_layers/dropout/"),
-    "keras.layers.BatchNormalization": ("class", "layers/normalization_layers/batch_normalization/"),
+    "keras.layers.BatchNormalization": (
+        "class",
+        "layers/normalization_layers/batch_normalization/",
+    ),
     "keras.activations": ("module", "layers/activations/"),
     "keras.losses": ("module", "losses/"),
     "keras.metrics": ("module", "metrics/"),
@@ -33,7 +36,10 @@ KERAS_PAGES = {
     "keras.optimizers.Adam": ("class", "optimizers/adam/"),
     "keras.optimizers.RMSprop": ("class", "optimizers/rmsprop/"),
     "keras.optimizers.schedules": ("module", "optimizers/learning_rate_schedules/"),
-    "keras.optimizers.schedules.LearningRateSchedule": ("class", "optimizers/learning_rate_schedules/"),
+    "keras.optimizers.schedules.LearningRateSchedule": (
+        "class",
+        "optimizers/learning_rate_schedules/",
+    ),
     "keras.optimizers.schedules.ExponentialDecay": (
         "class",
         "optimizers/learning_rate_schedules/exponential_decay/",
@@ -44,15 +50,25 @@ KERAS_PAGES = {
 def _public_names(module):
     names = getattr(module, "__all__", None)
     if names is None:  # sklearn.base: what it defines itself
-        names = [n for n, obj in vars(module).items() if getattr(obj, "__module__", None) == module.__name__]
+        names = [
+            n
+            for n, obj in vars(module).items()
+            if getattr(obj, "__module__", None) == module.__name__
+        ]
     return [name for name in names if not name.startswith("_")]
 
 
 def _sklearn_entries():
     """``sklearn.<module>.<name>`` for every name a public module exports, at its page's URL."""
     for name in sklearn.__all__:
-        if inspect.isfunction(getattr(sklearn, name, None)):  # sklearn.clone and the config functions
-            yield f"sklearn.{name}", "function", f"modules/generated/sklearn.{name}.html#$"
+        if inspect.isfunction(
+            getattr(sklearn, name, None)
+        ):  # sklearn.clone and the config functions
+            yield (
+                f"sklearn.{name}",
+                "function",
+                f"modules/generated/sklearn.{name}.html#$",
+            )
     for module_name in [*sklearn.__all__, "base", "utils"]:
         try:
             module = importlib.import_module(f"sklearn.{module_name}")
@@ -61,7 +77,10 @@ def _sklearn_entries():
         for name in _public_names(module):
             try:
                 obj = getattr(module, name)
-            except (AttributeError, ImportError):  # experimental names need an enabling import
+            except (
+                AttributeError,
+                ImportError,
+            ):  # experimental names need an enabling import
                 continue
             full = f"sklearn.{module_name}.{name}"
             if not inspect.isclass(obj):
@@ -70,7 +89,11 @@ def _sklearn_entries():
             yield full, "class", f"modules/generated/{full}.html#$"
             for method, _ in inspect.getmembers(obj, inspect.isfunction):
                 if not method.startswith("_"):
-                    yield f"{full}.{method}", "method", f"modules/generated/{full}.html#$"
+                    yield (
+                        f"{full}.{method}",
+                        "method",
+                        f"modules/generated/{full}.html#$",
+                    )
 
 
 def _write(path, project, entries):
@@ -90,6 +113,8 @@ def write_inventories(directory):
     directory.mkdir(parents=True, exist_ok=True)
     keras_entries = [(name, role, uri) for name, (role, uri) in KERAS_PAGES.items()]
     return {
-        "sklearn": _write(directory / "sklearn.inv", "scikit-learn", _sklearn_entries()),
+        "sklearn": _write(
+            directory / "sklearn.inv", "scikit-learn", _sklearn_entries()
+        ),
         "keras": _write(directory / "keras.inv", "Keras", keras_entries),
     }
