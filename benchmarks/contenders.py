@@ -152,6 +152,107 @@ def keras_wrapper(
     return cls(model=build, fit_kwargs={"epochs": epochs, "batch_size": batch_size, "verbose": 0})
 
 
+# Keras' optimizer defaults as PyTorch arguments, so skorch steps as Keras does (RMSprop's rho is
+# PyTorch's alpha; Keras' epsilon is 1e-7 everywhere).
+_TORCH_OPTIMIZERS = {
+    "sgd": ("SGD", {}),
+    "rmsprop": ("RMSprop", {"alpha": 0.9, "eps": 1e-7}),
+    "adam": ("Adam", {"eps": 1e-7}),
+}
+
+
+def _torch_mlp(n_features, n_outputs, hidden, activation, classification):
+    import torch
+
+    activations = {"relu": torch.nn.ReLU, "tanh": torch.nn.Tanh, "sigmoid": torch.nn.Sigmoid}
+    layers, width = [], n_features
+    for units in hidden:
+        layers += [torch.nn.Linear(width, units), activations[activation]()]
+        width = units
+    layers.append(torch.nn.Linear(width, n_outputs))
+    if classification:
+        layers.append(torch.nn.Softmax(dim=-1))  # skorch's classifier takes probabilities
+    return torch.nn.Sequential(*layers)
+
+
+class TorchMLP:
+    """The same network as a PyTorch module for skorch (a class, so skorch can route its arguments)."""
+
+    def __new__(cls, n_features=5, n_outputs=2, hidden=(20,), activation="relu", classification=True):
+        return _torch_mlp(n_features, n_outputs, hidden, activation, classification)
+
+
+def skorch_net(
+    task,
+    hidden,
+    *,
+    epochs,
+    batch_size,
+    optimizer,
+    learning_rate,
+    activation="relu",
+    random_state=0,
+    n_features=None,
+    n_outputs=None,
+):
+    """skorch's ``NeuralNetClassifier`` / ``NeuralNetRegressor`` with the same network and training.
+
+    skorch holds out 20% of the rows for validation by default and does not shuffle: both are set to
+    what the other contenders do (train on every row, shuffled each epoch). ``n_features`` and
+    ``n_outputs`` are the module's sizes, known from the data (``SkorchNet`` fills them in at fit).
+    """
+    import torch
+    from skorch import NeuralNetClassifier, NeuralNetRegressor
+
+    torch.manual_seed(random_state)  # skorch has no seed of its own
+    name, options = _TORCH_OPTIMIZERS[optimizer]
+    cls = NeuralNetClassifier if task == "classification" else NeuralNetRegressor
+    return cls(
+        TorchMLP,
+        module__n_features=n_features,
+        module__n_outputs=n_outputs,
+        module__hidden=hidden,
+        module__activation=activation,
+        module__classification=task == "classification",
+        criterion=torch.nn.NLLLoss if task == "classification" else torch.nn.MSELoss,
+        optimizer=getattr(torch.optim, name),
+        **{f"optimizer__{key}": value for key, value in options.items()},
+        lr=learning_rate,
+        max_epochs=epochs,
+        batch_size=batch_size,
+        train_split=None,
+        iterator_train__shuffle=True,
+        verbose=0,
+    )
+
+
+class SkorchNet:
+    """``skorch_net`` sized from the data at fit, with float32 inputs as PyTorch needs."""
+
+    def __init__(self, task, hidden, **options):
+        self.task, self.hidden, self.options = task, hidden, options
+
+    def fit(self, X, y):
+        classification = self.task == "classification"
+        n_outputs = int(y.max()) + 1 if classification else 1
+        self.net = skorch_net(
+            self.task, self.hidden, n_features=X.shape[1], n_outputs=n_outputs, **self.options
+        )
+        target = y.astype("int64") if classification else y.astype("float32").reshape(-1, 1)
+        self.net.fit(X.astype("float32"), target)
+        return self
+
+    def predict(self, X, batch_size=None):
+        if batch_size is not None:
+            self.net.set_params(batch_size=batch_size)
+        out = self.net.predict(X.astype("float32"))
+        return out if self.task == "classification" else out.ravel()
+
+
+def skorch(task, hidden, **options):
+    return SkorchNet(task, hidden, **options)
+
+
 class NumpyAdam:
     """Minibatch Adam for a linear model in NumPy: the floor for W1's loop."""
 
@@ -202,4 +303,5 @@ CONTENDERS = {
     "Keras model.fit (steps_per_execution=64)": plain_keras_tuned,
     "SciKeras": scikeras,
     "keras.wrappers": keras_wrapper,
+    "skorch": skorch,
 }

@@ -1,8 +1,11 @@
-"""Benchmarks: sknnlite against scikit-learn's MLP, plain Keras, SciKeras and keras.wrappers.
+"""Benchmarks: sknnlite against scikit-learn's MLP, plain Keras, SciKeras, keras.wrappers and skorch.
 
 Run by hand, from the repository root::
 
     pip install ".[tensorflow-cpu,bench]" && python benchmarks/run.py
+
+skorch trains the same network in PyTorch (``pip install ".[tensorflow-cpu,bench,torch]"``; where
+PyTorch is missing, its rows say so).
 
 Every workload is timed for every contender in this one process; the table
 gives the median over ``--runs`` runs (fewer when one run of a slow contender
@@ -154,6 +157,10 @@ def _grid(name, seed):
         return SKLearnClassifier(model=build, fit_kwargs={"epochs": 150, "batch_size": 32, "verbose": 0}), {
             "model_kwargs": keras_build_kwargs()
         }
+    if name == "skorch":
+        return c.skorch_net(
+            "classification", (20,), random_state=seed, n_features=5, n_outputs=2, **W2_OPTIONS
+        ), {"lr": LEARNING_RATES, "module__activation": ACTIVATIONS}
     return None
 
 
@@ -163,17 +170,19 @@ class _Search:
 
     def fit(self, X, y):
         estimator, grid = _grid(self.name, self.seed)
+        if self.name == "skorch":  # PyTorch's layers take float32 rows and int64 labels
+            X, y = X.astype(np.float32), y.astype(np.int64)
         self.search = GridSearchCV(estimator, grid, cv=3, n_jobs=self.n_jobs).fit(X, y)
         return self
 
     def predict(self, X):
-        return self.search.predict(X)
+        return self.search.predict(X.astype(np.float32) if self.name == "skorch" else X)
 
 
 def w3():
     entries = {}
     for n_jobs in (1, 2):
-        for name in ("sknnlite", "MLP (scikit-learn)", "SciKeras", "keras.wrappers"):
+        for name in ("sknnlite", "MLP (scikit-learn)", "SciKeras", "keras.wrappers", "skorch"):
             entries[f"{name} @ n_jobs={n_jobs}"] = lambda seed, name=name, n_jobs=n_jobs: _Search(
                 name, n_jobs, seed
             )
@@ -210,10 +219,13 @@ class _Predict:
         return time.perf_counter() - t0
 
 
+PREDICTORS = ("sknnlite", "MLP (scikit-learn)", "Keras model.fit", "SciKeras", "keras.wrappers", "skorch")
+
+
 def w4_entries():
     rows = {}
     for n_rows in (1, 240_000):
-        for name in ("sknnlite", "MLP (scikit-learn)", "Keras model.fit", "SciKeras", "keras.wrappers"):
+        for name in PREDICTORS:
             label = "Keras model.predict" if name == "Keras model.fit" else name
             rows[f"{label} @ {n_rows} rows"] = _Predict(name, n_rows)
     rows["Keras model.predict(batch_size=4096) @ 240000 rows"] = _Predict(
