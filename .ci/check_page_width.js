@@ -3,12 +3,14 @@
 window.addEventListener("load", () => {
   const viewport = document.documentElement.clientWidth;
   const scrolls = (el) => ["auto", "scroll", "hidden", "clip"].includes(getComputedStyle(el).overflowX);
-  const insideScrollBox = (el) => {
-    for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
+  // Whether a box between el and top (top excluded) scrolls sideways.
+  const scrollsBetween = (el, top) => {
+    for (let p = el.parentElement; p && p !== top; p = p.parentElement) {
       if (scrolls(p)) return true;
     }
     return false;
   };
+  const insideScrollBox = (el) => scrollsBetween(el, document.body);
   const describe = (el) => el.tagName.toLowerCase() + (el.id ? "#" + el.id : "")
     + (typeof el.className === "string" && el.className.trim() ? "." + el.className.trim().split(/\s+/).join(".") : "");
   const wide = [];
@@ -29,8 +31,7 @@ window.addEventListener("load", () => {
     const edge = el.getBoundingClientRect().right;
     const culprits = [...el.querySelectorAll("*")].filter((d) => {
       const parent = d.parentElement;
-      const within = (x) => { for (let p = x.parentElement; p !== el; p = p.parentElement) if (scrolls(p)) return false; return true; };
-      return d.getBoundingClientRect().right > edge + 1 && within(d)
+      return d.getBoundingClientRect().right > edge + 1 && !scrollsBetween(d, el)
         && (parent === el || parent.getBoundingClientRect().right <= edge + 1);
     }).map((d) => describe(d) + " " + Math.round(d.getBoundingClientRect().width) + " px");
     boxes.push(describe(el) + " (" + el.scrollWidth + " px in " + el.clientWidth + ": " + culprits.slice(0, 3).join(", ") + ")");

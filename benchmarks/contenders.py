@@ -161,25 +161,21 @@ _TORCH_OPTIMIZERS = {
 }
 
 
-def _torch_mlp(n_features, n_outputs, hidden, activation, classification):
-    import torch
-
-    activations = {"relu": torch.nn.ReLU, "tanh": torch.nn.Tanh, "sigmoid": torch.nn.Sigmoid}
-    layers, width = [], n_features
-    for units in hidden:
-        layers += [torch.nn.Linear(width, units), activations[activation]()]
-        width = units
-    layers.append(torch.nn.Linear(width, n_outputs))
-    if classification:
-        layers.append(torch.nn.Softmax(dim=-1))  # skorch's classifier takes probabilities
-    return torch.nn.Sequential(*layers)
-
-
 class TorchMLP:
     """The same network as a PyTorch module for skorch (a class, so skorch can route its arguments)."""
 
-    def __new__(cls, n_features=5, n_outputs=2, hidden=(20,), activation="relu", classification=True):
-        return _torch_mlp(n_features, n_outputs, hidden, activation, classification)
+    def __new__(cls, n_features, n_outputs, hidden, activation, classification):
+        import torch
+
+        activations = {"relu": torch.nn.ReLU, "tanh": torch.nn.Tanh, "sigmoid": torch.nn.Sigmoid}
+        layers, width = [], n_features
+        for units in hidden:
+            layers += [torch.nn.Linear(width, units), activations[activation]()]
+            width = units
+        layers.append(torch.nn.Linear(width, n_outputs))
+        if classification:
+            layers.append(torch.nn.Softmax(dim=-1))  # skorch's classifier takes probabilities
+        return torch.nn.Sequential(*layers)
 
 
 def skorch_net(
